@@ -1,0 +1,166 @@
+package io.easel.tensor;
+
+import org.bytedeco.pytorch.Generator;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/** The leaf layers every model is built from; names of their parameters follow torch.nn. */
+public final class Nn {
+    private Nn() {}
+
+    static Tensor uniform(long[] shape, double bound, Generator g, DType dtype) {
+        Tensor t = torch.empty(shape, T.opts(torch.ScalarType.Float), null);
+        t.uniform_(-bound, bound, new GeneratorOptional(g));
+        return dtype == DType.FP32 ? t : t.to(dtype.scalarType());
+    }
+
+    static Tensor filled(long[] shape, double v, DType dtype) {
+        return torch.full(shape, T.s(v), null, T.opts(dtype.scalarType()));
+    }
+
+    /** torch.nn.Conv2d (square kernel, dilation 1, groups 1). */
+    public static final class Conv2d extends Module {
+        public final Param weight;
+        public final Param bias;
+        public final int in, out, kernel, stride, padding;
+
+        public Conv2d(int in, int out, int kernel, int stride, int padding, boolean bias) {
+            this.in = in; this.out = out; this.kernel = kernel; this.stride = stride; this.padding = padding;
+            this.weight = param("weight", out, in, kernel, kernel);
+            this.bias = bias ? param("bias", out) : null;
+        }
+
+        public Conv2d(int in, int out, int kernel, int padding) { this(in, out, kernel, 1, padding, true); }
+
+        // x: [N,in,H,W] -> [N,out,H',W']
+        public Tensor forward(Tensor x) {
+            return torch.conv2d(x, weight.get(), T.opt(bias == null ? null : bias.get()),
+                    new long[]{stride, stride}, new long[]{padding, padding}, new long[]{1, 1}, 1);
+        }
+
+        @Override protected void initOwn(Generator g, DType dtype) {
+            double bound = 1.0 / Math.sqrt((double) in * kernel * kernel);
+            weight.set(uniform(weight.shape(), bound, g, dtype));
+            if (bias != null) bias.set(uniform(bias.shape(), bound, g, dtype));
+        }
+    }
+
+    /** torch.nn.Linear. */
+    public static final class Linear extends Module {
+        public final Param weight;
+        public final Param bias;
+        public final int in, out;
+
+        public Linear(int in, int out, boolean bias) {
+            this.in = in; this.out = out;
+            this.weight = param("weight", out, in);
+            this.bias = bias ? param("bias", out) : null;
+        }
+
+        public Linear(int in, int out) { this(in, out, true); }
+
+        // x: [..., in] -> [..., out]
+        public Tensor forward(Tensor x) {
+            return torch.linear(x, weight.get(), T.opt(bias == null ? null : bias.get()));
+        }
+
+        @Override protected void initOwn(Generator g, DType dtype) {
+            double bound = 1.0 / Math.sqrt(in);
+            weight.set(uniform(weight.shape(), bound, g, dtype));
+            if (bias != null) bias.set(uniform(bias.shape(), bound, g, dtype));
+        }
+    }
+
+    /** torch.nn.GroupNorm with affine parameters. */
+    public static final class GroupNorm extends Module {
+        public final Param weight, bias;
+        public final int groups, channels;
+        public final double eps;
+
+        public GroupNorm(int groups, int channels, double eps) {
+            if (channels % groups != 0)
+                throw new IllegalArgumentException(channels + " channels do not divide into " + groups + " groups");
+            this.groups = groups; this.channels = channels; this.eps = eps;
+            this.weight = param("weight", channels);
+            this.bias = param("bias", channels);
+        }
+
+        // x: [N,C,...] -> same
+        public Tensor forward(Tensor x) {
+            return torch.group_norm(x, groups, T.opt(weight.get()), T.opt(bias.get()), eps, false);
+        }
+
+        @Override protected void initOwn(Generator g, DType dtype) {
+            weight.set(filled(weight.shape(), 1, dtype));
+            bias.set(filled(bias.shape(), 0, dtype));
+        }
+    }
+
+    /** torch.nn.LayerNorm over the last dimension. */
+    public static final class LayerNorm extends Module {
+        public final Param weight, bias;
+        public final int dim;
+        public final double eps;
+
+        public LayerNorm(int dim, double eps) {
+            this.dim = dim; this.eps = eps;
+            this.weight = param("weight", dim);
+            this.bias = param("bias", dim);
+        }
+
+        // x: [..., dim] -> same
+        public Tensor forward(Tensor x) {
+            return torch.layer_norm(x, new long[]{dim}, T.opt(weight.get()), T.opt(bias.get()), eps, false);
+        }
+
+        @Override protected void initOwn(Generator g, DType dtype) {
+            weight.set(filled(weight.shape(), 1, dtype));
+            bias.set(filled(bias.shape(), 0, dtype));
+        }
+    }
+
+    /** torch.nn.Embedding. */
+    public static final class Embedding extends Module {
+        public final Param weight;
+        public final int count, dim;
+
+        public Embedding(int count, int dim) {
+            this.count = count; this.dim = dim;
+            this.weight = param("weight", count, dim);
+        }
+
+        // ids: [...] int64 -> [..., dim]
+        public Tensor forward(Tensor ids) { return torch.embedding(weight.get(), ids); }
+
+        @Override protected void initOwn(Generator g, DType dtype) {
+            Tensor t = torch.empty(weight.shape(), T.opts(torch.ScalarType.Float), null);
+            t.normal_(0, 1, new GeneratorOptional(g));
+            weight.set(dtype == DType.FP32 ? t : t.to(dtype.scalarType()));
+        }
+    }
+
+    /** torch.nn.ModuleList: children named "0", "1", ... */
+    public static final class ModuleList<M extends Module> extends Module implements Iterable<M> {
+        private final List<M> items = new ArrayList<>();
+
+        public M add(M m) {
+            child(Integer.toString(items.size()), m);
+            items.add(m);
+            return m;
+        }
+
+        public M get(int i) { return items.get(i); }
+        public int size() { return items.size(); }
+        @Override public Iterator<M> iterator() { return items.iterator(); }
+    }
+
+    /** A module without parameters of its own, to give a key segment to a group of children. */
+    public static class Container extends Module {
+        public <M extends Module> M add(String name, M m) { return child(name, m); }
+    }
+}
