@@ -1,0 +1,29 @@
+package io.easel.models.clip;
+
+/**
+ * Mirrors transformers' CLIPTextConfig (text_encoder/config.json).
+ *
+ * @param hiddenAct "quick_gelu" (OpenAI CLIP, SD1) or "gelu" (OpenCLIP, SD2)
+ */
+public record CLIPTextConfig(
+        int vocabSize,
+        int hiddenSize,
+        int intermediateSize,
+        int numHiddenLayers,
+        int numAttentionHeads,
+        int maxPositionEmbeddings,
+        String hiddenAct,
+        double layerNormEps) {
+
+    /** OpenAI CLIP ViT-L/14 text tower (SD1.x). */
+    public static final CLIPTextConfig SD1 = new CLIPTextConfig(49408, 768, 3072, 12, 12, 77, "quick_gelu", 1e-5);
+    /** OpenCLIP ViT-H/14 text tower as diffusers stores it for SD2.x (23 of the 24 layers). */
+    public static final CLIPTextConfig SD2 = new CLIPTextConfig(49408, 1024, 4096, 23, 16, 77, "gelu", 1e-5);
+
+    public CLIPTextConfig {
+        if (!hiddenAct.equals("quick_gelu") && !hiddenAct.equals("gelu"))
+            throw new IllegalArgumentException("unsupported hidden_act '" + hiddenAct + "' (quick_gelu or gelu)");
+        if (hiddenSize % numAttentionHeads != 0)
+            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not divisible by num_attention_heads " + numAttentionHeads);
+    }
+}
