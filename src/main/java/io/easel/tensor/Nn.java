@@ -20,7 +20,7 @@ public final class Nn {
     }
 
     static Tensor filled(long[] shape, double v, DType dtype) {
-        return torch.full(shape, T.s(v), null, T.opts(dtype.scalarType()));
+        return torch.full(shape, T.s(v), T.opts(dtype.scalarType()));
     }
 
     /** torch.nn.Conv2d (square kernel, dilation 1, groups 1). */

@@ -1,5 +1,7 @@
 package io.easel.models.clip;
 
+import io.easel.models.ConfigJson;
+
 /**
  * Mirrors transformers' CLIPTextConfig (text_encoder/config.json).
  *
@@ -25,5 +27,12 @@ public record CLIPTextConfig(
             throw new IllegalArgumentException("unsupported hidden_act '" + hiddenAct + "' (quick_gelu or gelu)");
         if (hiddenSize % numAttentionHeads != 0)
             throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not divisible by num_attention_heads " + numAttentionHeads);
+    }
+
+    /** Reads a transformers text_encoder/config.json. */
+    public static CLIPTextConfig fromJson(ConfigJson j) {
+        return new CLIPTextConfig(j.getInt("vocab_size", 49408), j.requireInt("hidden_size"), j.requireInt("intermediate_size"),
+                j.requireInt("num_hidden_layers"), j.requireInt("num_attention_heads"), j.getInt("max_position_embeddings", 77),
+                j.getString("hidden_act", "quick_gelu"), j.getDouble("layer_norm_eps", 1e-5));
     }
 }

@@ -1,5 +1,7 @@
 package io.easel.models.unet;
 
+import io.easel.models.ConfigJson;
+
 import java.util.List;
 
 /**
@@ -54,5 +56,40 @@ public record UNet2DConditionConfig(
     public UNet2DConditionConfig withInChannels(int c) {
         return new UNet2DConditionConfig(c, outChannels, blockOutChannels, layersPerBlock, crossAttentionDim, attentionHeadDim,
                 downBlockTypes, upBlockTypes, normNumGroups, normEps, useLinearProjection, upcastAttention, flipSinToCos, freqShift);
+    }
+
+    /** Reads a diffusers unet/config.json, refusing options outside the SD topology by name. */
+    public static UNet2DConditionConfig fromJson(ConfigJson j) {
+        for (String k : new String[]{"class_embed_type", "addition_embed_type", "encoder_hid_dim", "encoder_hid_dim_type",
+                "time_cond_proj_dim", "num_class_embeds", "projection_class_embeddings_input_dim", "timestep_post_act",
+                "time_embedding_act_fn", "cross_attention_norm", "mid_block_only_cross_attention", "time_embedding_dim"})
+            j.refuseUnless(k, null);
+        j.refuseUnless("act_fn", "silu");
+        j.refuseUnless("time_embedding_type", "positional");
+        j.refuseUnless("resnet_time_scale_shift", "default");
+        j.refuseUnless("mid_block_type", "UNetMidBlock2DCrossAttn");
+        j.refuseUnless("transformer_layers_per_block", 1);
+        j.refuseUnless("only_cross_attention", false);
+        j.refuseUnless("dual_cross_attention", false);
+        j.refuseUnless("conv_in_kernel", 3);
+        j.refuseUnless("conv_out_kernel", 3);
+        j.refuseUnless("mid_block_scale_factor", 1);
+        j.refuseUnless("resnet_out_scale_factor", 1);
+        j.refuseUnless("resnet_skip_time_act", false);
+        j.refuseUnless("center_input_sample", false);
+        j.refuseUnless("downsample_padding", 1);
+        j.refuseUnless("attention_type", "default");
+        j.refuseUnless("addition_time_embed_dim", null);
+        List<Integer> ch = j.intList("block_out_channels", 0, SD15.blockOutChannels());
+        // num_attention_heads, when given, is the real head count; attention_head_dim is the legacy name for it.
+        List<Integer> heads = j.has("num_attention_heads") ? j.intList("num_attention_heads", ch.size(), null)
+                : j.intList("attention_head_dim", ch.size(), List.of(8, 8, 8, 8));
+        return new UNet2DConditionConfig(
+                j.getInt("in_channels", 4), j.getInt("out_channels", 4), ch, j.getInt("layers_per_block", 2),
+                j.requireInt("cross_attention_dim"), heads,
+                j.stringList("down_block_types", SD_DOWN), j.stringList("up_block_types", SD_UP),
+                j.getInt("norm_num_groups", 32), j.getDouble("norm_eps", 1e-5),
+                j.getBool("use_linear_projection", false), j.getBool("upcast_attention", false),
+                j.getBool("flip_sin_to_cos", true), j.getInt("freq_shift", 0));
     }
 }

@@ -1,5 +1,7 @@
 package io.easel.models.vae;
 
+import io.easel.models.ConfigJson;
+
 import java.util.List;
 
 /** Mirrors diffusers' AutoencoderKL config.json for the SD VAE topology. */
@@ -20,5 +22,21 @@ public record AutoencoderKLConfig(
 
     public AutoencoderKLConfig {
         blockOutChannels = List.copyOf(blockOutChannels);
+    }
+
+    /** Reads a diffusers vae/config.json. */
+    public static AutoencoderKLConfig fromJson(ConfigJson j) {
+        j.refuseUnless("act_fn", "silu");
+        j.refuseUnless("latents_mean", null);
+        j.refuseUnless("latents_std", null);
+        j.refuseUnless("shift_factor", null);
+        for (String t : j.stringList("down_block_types", List.of()))
+            if (!t.equals("DownEncoderBlock2D")) throw new IllegalArgumentException(j.where() + ": unsupported down block type " + t);
+        for (String t : j.stringList("up_block_types", List.of()))
+            if (!t.equals("UpDecoderBlock2D")) throw new IllegalArgumentException(j.where() + ": unsupported up block type " + t);
+        return new AutoencoderKLConfig(j.getInt("in_channels", 3), j.getInt("out_channels", 3), j.getInt("latent_channels", 4),
+                j.intList("block_out_channels", 0, SD.blockOutChannels()), j.getInt("layers_per_block", 2),
+                j.getInt("norm_num_groups", 32), j.getDouble("scaling_factor", 0.18215),
+                j.getBool("use_quant_conv", true), j.getBool("use_post_quant_conv", true), j.getBool("mid_block_add_attention", true));
     }
 }

@@ -1,0 +1,69 @@
+package io.easel.models;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reading diffusers/transformers config.json files: typed getters with defaults, and refusals by name. */
+public final class ConfigJson {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final JsonNode node;
+    private final String where;
+
+    private ConfigJson(JsonNode node, String where) { this.node = node; this.where = where; }
+
+    public static ConfigJson read(Path file) {
+        try {
+            return new ConfigJson(JSON.readTree(file.toFile()), file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot read config (" + e.getMessage() + ")", e);
+        }
+    }
+
+    public static ConfigJson of(JsonNode node, String where) { return new ConfigJson(node, where); }
+
+    public boolean has(String key) { return node.hasNonNull(key); }
+
+    public int getInt(String key, int def) { return has(key) ? node.get(key).asInt() : def; }
+    public double getDouble(String key, double def) { return has(key) ? node.get(key).asDouble() : def; }
+    public boolean getBool(String key, boolean def) { return has(key) ? node.get(key).asBoolean() : def; }
+    public String getString(String key, String def) { return has(key) ? node.get(key).asText() : def; }
+
+    public int requireInt(String key) {
+        if (!has(key)) throw new IllegalArgumentException(where + ": missing '" + key + "'");
+        return node.get(key).asInt();
+    }
+
+    /** An int list, or a single int repeated {@code n} times (diffusers accepts both). */
+    public List<Integer> intList(String key, int n, List<Integer> def) {
+        if (!has(key)) return def;
+        JsonNode v = node.get(key);
+        List<Integer> out = new ArrayList<>();
+        if (v.isArray()) v.forEach(x -> out.add(x.asInt()));
+        else for (int i = 0; i < n; i++) out.add(v.asInt());
+        return out;
+    }
+
+    public List<String> stringList(String key, List<String> def) {
+        if (!has(key)) return def;
+        List<String> out = new ArrayList<>();
+        node.get(key).forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
+    /** Refuses a config whose {@code key} is set to anything but null/absent or the allowed value. */
+    public void refuseUnless(String key, Object allowed) {
+        if (!has(key)) return;
+        JsonNode v = node.get(key);
+        boolean ok = allowed != null && (v.isNumber() && allowed instanceof Number n ? v.asDouble() == n.doubleValue()
+                : v.asText().equals(String.valueOf(allowed)));
+        if (!ok) throw new IllegalArgumentException(where + ": unsupported " + key + " = " + v + " (Easel supports the Stable Diffusion 1.x/2.x topology)");
+    }
+
+    public String where() { return where; }
+}
