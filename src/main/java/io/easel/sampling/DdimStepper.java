@@ -1,7 +1,7 @@
 package io.easel.sampling;
 
 import io.easel.sampling.SchedulerConfig.PredictionType;
-import io.easel.tensor.T;
+import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 
 import static io.easel.sampling.Schedule.sqrtf;
@@ -42,7 +42,7 @@ final class DdimStepper implements Stepper {
         }
         if (plan.config().clipSample()) {
             double r = plan.config().clipSampleRange();
-            x0 = x0.clamp(new org.bytedeco.pytorch.ScalarOptional(s(-r)), new org.bytedeco.pytorch.ScalarOptional(s(r)));
+            x0 = x0.clamp(new ScalarOptional(s(-r)), new ScalarOptional(s(r)));
         }
         // 2. sigma_t = eta * sqrt(variance); the direction pointing to x_t
         float variance = ((1f - aPrev) / b) * (1f - a / aPrev);
@@ -50,7 +50,7 @@ final class DdimStepper implements Stepper {
         Tensor dir = eps.mul(s(sqrtf(1f - aPrev - std * std)));
         Tensor prevSample = x0.mul(s(sqrtf(aPrev))).add(dir);
         // 3. fresh noise only when eta > 0, so deterministic runs leave the generator untouched
-        if (plan.eta() > 0) prevSample = prevSample.add(rng.randn(T.shape(out)).mul(s(std)));
+        if (plan.eta() > 0) prevSample = prevSample.add(rng.randnLike(out).mul(s(std)));
         return prevSample;
     }
 }

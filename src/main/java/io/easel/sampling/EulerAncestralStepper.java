@@ -1,6 +1,5 @@
 package io.easel.sampling;
 
-import io.easel.tensor.T;
 import org.bytedeco.pytorch.Tensor;
 
 import static io.easel.sampling.Schedule.sqrtf;
@@ -32,6 +31,6 @@ final class EulerAncestralStepper implements Stepper {
         float down = sqrtf(to * to - up * up);
         Tensor derivative = x.sub(x0).div(s(from));
         Tensor prev = x.add(derivative.mul(s(down - from)));
-        return prev.add(rng.randn(T.shape(out)).mul(s(up)));
+        return prev.add(rng.randnLike(out).mul(s(up)));
     }
 }

@@ -32,4 +32,15 @@ public final class Rng {
     public Tensor randn(long... shape) {
         return torch.randn(shape, new GeneratorOptional(generator), T.opts(ScalarType.Float));
     }
+
+    /**
+     * Noise shaped like {@code ref}, drawn on the CPU in float32 and moved to {@code ref}'s device
+     * and dtype (diffusers' {@code randn_tensor} with a CPU generator; for half-precision latents
+     * diffusers draws in half precision, which gives other numbers).
+     */
+    public Tensor randnLike(Tensor ref) {
+        Tensor n = randn(T.shape(ref));
+        boolean same = ref.device().is_cpu() && T.dtype(ref).value == ScalarType.Float.value;
+        return same ? n : n.to(ref);
+    }
 }

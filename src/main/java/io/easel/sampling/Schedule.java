@@ -247,7 +247,7 @@ public record Schedule(
                 ts = Arrays.copyOf(all, n);
                 break;
             }
-            case LEADING: ts = Arrays.copyOf(leading(train / (n + 1), n + 1, 0), n); for (int i = 0; i < n; i++) ts[i] += cfg.stepsOffset(); break;
+            case LEADING: ts = Arrays.copyOf(leading(train / (n + 1), n + 1, cfg.stepsOffset()), n); break;
             default: ts = trailing(train, n, train);
         }
         double[] sig;

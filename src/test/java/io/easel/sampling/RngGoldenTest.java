@@ -46,4 +46,13 @@ class RngGoldenTest {
         assertFalse(java.util.Arrays.equals(first, T.toFloats(a.randn(2, 3))), "a second draw continues the stream");
         assertEquals(T.dtype(a.randn(4)).value, org.bytedeco.pytorch.global.torch.ScalarType.Float.value);
     }
+
+    @Test
+    void randnLikeFollowsTheReference() {
+        Tensor ref = T.fromFloats(new float[6], 2, 3);
+        assertArrayEquals(T.toFloats(new Rng(5).randn(2, 3)), T.toFloats(new Rng(5).randnLike(ref)));
+        Tensor d = new Rng(5).randnLike(ref.to(org.bytedeco.pytorch.global.torch.ScalarType.Double));
+        assertEquals(org.bytedeco.pytorch.global.torch.ScalarType.Double.value, T.dtype(d).value);
+        assertArrayEquals(T.toFloats(new Rng(5).randn(2, 3)), T.toFloats(d));
+    }
 }
