@@ -5,6 +5,7 @@ import io.easel.tensor.Nn.Conv2d;
 import io.easel.tensor.Nn.GroupNorm;
 import io.easel.tensor.Nn.Linear;
 import io.easel.tensor.Ops;
+import io.easel.tensor.Scopes;
 import org.bytedeco.pytorch.Tensor;
 
 /** diffusers ResnetBlock2D (time_embedding_norm "default", output_scale_factor 1). */
@@ -25,6 +26,10 @@ public final class ResnetBlock2D extends Module {
 
     // x: [N,in,H,W], temb: [N,temb] or null -> [N,out,H,W]
     public Tensor forward(Tensor x, Tensor temb) {
+        return Scopes.run(() -> forwardImpl(x, temb));
+    }
+
+    private Tensor forwardImpl(Tensor x, Tensor temb) {
         Tensor h = conv1.forward(Ops.silu(norm1.forward(x)));
         if (timeEmbProj != null) {
             Tensor t = timeEmbProj.forward(Ops.silu(temb));

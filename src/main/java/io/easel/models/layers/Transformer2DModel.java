@@ -7,6 +7,7 @@ import io.easel.tensor.Nn.LayerNorm;
 import io.easel.tensor.Nn.Linear;
 import io.easel.tensor.Nn.ModuleList;
 import io.easel.tensor.Ops;
+import io.easel.tensor.Scopes;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -34,6 +35,10 @@ public final class Transformer2DModel extends Module {
 
     // x: [B,C,H,W], ctx: [B,M,ctx] -> [B,C,H,W]
     public Tensor forward(Tensor x, Tensor ctx, AttentionAdapter adapter) {
+        return Scopes.run(() -> forwardImpl(x, ctx, adapter));
+    }
+
+    private Tensor forwardImpl(Tensor x, Tensor ctx, AttentionAdapter adapter) {
         long b = x.size(0), hh = x.size(2), ww = x.size(3);
         Tensor h = norm.forward(x);
         if (linearProjection) {
@@ -67,9 +72,9 @@ public final class Transformer2DModel extends Module {
 
         // x: [B,N,dim] -> [B,N,dim]
         Tensor forward(Tensor x, Tensor ctx, AttentionAdapter adapter) {
-            Tensor h = attn1.forward(norm1.forward(x), null, null).add(x);
-            h = attn2.forward(norm2.forward(h), ctx, adapter).add(h);
-            return ff.forward(norm3.forward(h)).add(h);
+            Tensor h = Scopes.run(() -> attn1.forward(norm1.forward(x), null, null).add(x));
+            Tensor h2 = Scopes.run(() -> attn2.forward(norm2.forward(h), ctx, adapter).add(h));
+            return Scopes.run(() -> ff.forward(norm3.forward(h2)).add(h2));
         }
     }
 

@@ -11,6 +11,7 @@ import io.easel.tensor.Nn.Conv2d;
 import io.easel.tensor.Nn.GroupNorm;
 import io.easel.tensor.Nn.ModuleList;
 import io.easel.tensor.Ops;
+import io.easel.tensor.Scopes;
 import io.easel.tensor.T;
 import org.bytedeco.pytorch.Tensor;
 
@@ -104,7 +105,8 @@ public final class UNet2DConditionModel extends Module {
             h = blk.forward(h, mine, emb, ctx, adapter, size);
         }
         // 6. post-process
-        return convOut.forward(Ops.silu(convNormOut.forward(h)));
+        Tensor last = h;
+        return Scopes.run(() -> convOut.forward(Ops.silu(convNormOut.forward(last))));
     }
 
     /** CrossAttnDownBlock2D or DownBlock2D: resnets (each followed by a transformer when cross-attention) and a downsampler. */
@@ -205,11 +207,15 @@ public final class UNet2DConditionModel extends Module {
         // h: [B,prev,H,W], skips: this block's skip tensors (consumed last-first) -> [B,out,2H,2W]
         Tensor forward(Tensor h, List<Tensor> skips, Tensor emb, Tensor ctx, AttentionAdapter adapter, long[] upsampleSize) {
             for (int j = 0; j < resnets.size(); j++) {
-                Tensor skip = skips.get(skips.size() - 1 - j);
-                h = resnets.get(j).forward(T.cat(List.of(h, skip), 1), emb);
+                Tensor skip = skips.get(skips.size() - 1 - j), in = h;
+                ResnetBlock2D r = resnets.get(j);
+                h = Scopes.run(() -> r.forward(T.cat(List.of(in, skip), 1), emb));
                 if (attentions != null) h = attentions.get(j).forward(h, ctx, adapter);
             }
-            if (upsampler != null) h = upsampler.forward(h, upsampleSize);
+            if (upsampler != null) {
+                Tensor in = h;
+                h = Scopes.run(() -> upsampler.forward(in, upsampleSize));
+            }
             return h;
         }
     }

@@ -9,6 +9,7 @@ import io.easel.tensor.Nn.GroupNorm;
 import io.easel.tensor.Nn.Linear;
 import io.easel.tensor.Nn.ModuleList;
 import io.easel.tensor.Ops;
+import io.easel.tensor.Scopes;
 import io.easel.tensor.T;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
@@ -86,10 +87,11 @@ public final class AutoencoderKL extends Module {
 
         // x: [N,3,H,W] -> [N,2*latent,H/8,W/8]
         Tensor forward(Tensor x) {
-            Tensor h = convIn.forward(x);
+            Tensor h = Scopes.run(() -> convIn.forward(x));
             for (DownEncoderBlock b : downBlocks) h = b.forward(h);
             h = midBlock.forward(h);
-            return convOut.forward(Ops.silu(convNormOut.forward(h)));
+            Tensor last = h;
+            return Scopes.run(() -> convOut.forward(Ops.silu(convNormOut.forward(last))));
         }
     }
 
@@ -118,10 +120,11 @@ public final class AutoencoderKL extends Module {
 
         // z: [N,latent,h,w] -> [N,3,8h,8w]
         Tensor forward(Tensor z) {
-            Tensor h = convIn.forward(z);
+            Tensor h = Scopes.run(() -> convIn.forward(z));
             h = midBlock.forward(h);
             for (UpDecoderBlock b : upBlocks) h = b.forward(h);
-            return convOut.forward(Ops.silu(convNormOut.forward(h)));
+            Tensor last = h;
+            return Scopes.run(() -> convOut.forward(Ops.silu(convNormOut.forward(last))));
         }
     }
 
@@ -155,7 +158,9 @@ public final class AutoencoderKL extends Module {
 
         Tensor forward(Tensor h) {
             for (ResnetBlock2D r : resnets) h = r.forward(h, null);
-            return upsampler != null ? upsampler.forward(h, null) : h;
+            if (upsampler == null) return h;
+            Tensor in = h;
+            return Scopes.run(() -> upsampler.forward(in, null));
         }
     }
 
@@ -193,6 +198,10 @@ public final class AutoencoderKL extends Module {
 
         // x: [N,C,H,W] -> [N,C,H,W]
         Tensor forward(Tensor x) {
+            return Scopes.run(() -> forwardImpl(x));
+        }
+
+        private Tensor forwardImpl(Tensor x) {
             long n = x.size(0), c = x.size(1), hh = x.size(2), ww = x.size(3);
             Tensor h = groupNorm.forward(x).view(n, c, hh * ww).transpose(1, 2);
             Tensor a = Ops.attention(toQ.forward(h), toK.forward(h), toV.forward(h), 1);
