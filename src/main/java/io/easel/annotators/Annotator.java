@@ -85,8 +85,8 @@ public enum Annotator {
     },
     /** Difference-of-Gaussians soft edges, a weights-free HED stand-in (see {@link SoftEdge}). */
     SOFTEDGE_DOG("softedge_dog", Input.IMAGE, "soft edges by difference of Gaussians (HED stand-in, no weights)",
-            ofDouble("sigma", 1.0, 0.3, 32, "finer Gaussian sigma, pixels"),
-            ofDouble("k", 2.0, 1.05, 16, "coarser / finer sigma ratio"),
+            ofDouble("sigma", SoftEdge.DEFAULT_SIGMA, 0.3, 32, "finer Gaussian sigma, pixels"),
+            ofDouble("k", SoftEdge.DEFAULT_K, 1.05, 32, "coarser / finer sigma ratio"),
             ofDouble("gain", 1.0, 0.05, 20, "brightness multiplier")) {
         @Override
         Image compute(Image in, Options o) {

@@ -115,20 +115,6 @@ public record Image(int width, int height, int channels, float[] data) {
         return new Image(width, height, 3, d);
     }
 
-    /**
-     * One channel: gray images are returned as they are (alpha composited over white); colour
-     * images give OpenCV's {@code RGB2GRAY} luma {@code 0.299 R + 0.587 G + 0.114 B}.
-     */
-    public Image toGray() {
-        Image im = flattenAlpha();
-        if (im.channels == 1) return im;
-        float[] d = new float[width * height];
-        for (int p = 0; p < d.length; p++) {
-            d[p] = 0.299f * im.data[3 * p] + 0.587f * im.data[3 * p + 1] + 0.114f * im.data[3 * p + 2];
-        }
-        return new Image(width, height, 1, d);
-    }
-
     /** One channel of this image. */
     public Image channel(int c) {
         if (c < 0 || c >= channels) {

@@ -2,8 +2,9 @@ package io.easel.annotators;
 
 /**
  * Image resizing as OpenCV's {@code cv2.resize} samples: the same source positions, kernels and
- * border clamping, computed in floating point (OpenCV's 8-bit path uses fixed-point weights, so
- * 8-bit results can differ from it by one level).
+ * border clamping, computed in floating point. Checked against OpenCV 5.0 on 8-bit photographs:
+ * NEAREST and AREA shrinking are identical; LINEAR, CUBIC, LANCZOS4 and AREA enlarging differ by
+ * at most one level on a few percent of samples (OpenCV's 8-bit paths use fixed-point weights).
  */
 public final class Resize {
     private Resize() {}

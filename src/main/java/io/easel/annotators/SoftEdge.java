@@ -10,9 +10,14 @@ import java.util.Arrays;
  * <p>Per colour channel {@code |G(sigma) - G(k * sigma)|} (Gaussian blurs with OpenCV's float
  * kernel sizes and reflect-101 borders), the largest over channels, divided by its 99th
  * percentile so the result does not depend on image contrast, times {@code gain}, clamped to
- * [0, 1] and scaled to 0..255.
+ * [0, 1] and scaled to 0..255. With the defaults (a nearly sharp image minus a sigma-3 blur)
+ * a step edge gives one soft band centred on it, about as wide as HED's lines; closer sigmas give a
+ * band-pass with a dark centre line (double edges).
  */
 public final class SoftEdge {
+    /** Default finer sigma and sigma ratio: {@code |G(0.5) - G(3)|}. */
+    public static final double DEFAULT_SIGMA = 0.5, DEFAULT_K = 6.0;
+
     private SoftEdge() {}
 
     /**
