@@ -39,8 +39,8 @@ public final class Nn {
 
         // x: [N,in,H,W] -> [N,out,H',W']
         public Tensor forward(Tensor x) {
-            return torch.conv2d(x, weight.get(), T.opt(bias == null ? null : bias.get()),
-                    new long[]{stride, stride}, new long[]{padding, padding}, new long[]{1, 1}, 1);
+            return Profiler.time(Profiler.ENABLED ? (kernel == 1 ? "conv1x1 " : "conv3x3 ") + in + "x" + out + "@" + x.size(2) + "/" + stride : "", () -> torch.conv2d(x, weight.get(), T.opt(bias == null ? null : bias.get()),
+                    new long[]{stride, stride}, new long[]{padding, padding}, new long[]{1, 1}, 1));
         }
 
         @Override protected void initOwn(Generator g, DType dtype) {
@@ -66,7 +66,7 @@ public final class Nn {
 
         // x: [..., in] -> [..., out]
         public Tensor forward(Tensor x) {
-            return torch.linear(x, weight.get(), T.opt(bias == null ? null : bias.get()));
+            return Profiler.time("linear", () -> Ops.linear(x, weight.get(), bias == null ? null : bias.get()));
         }
 
         @Override protected void initOwn(Generator g, DType dtype) {
@@ -92,7 +92,7 @@ public final class Nn {
 
         // x: [N,C,...] -> same
         public Tensor forward(Tensor x) {
-            return torch.group_norm(x, groups, T.opt(weight.get()), T.opt(bias.get()), eps, false);
+            return Profiler.time("group_norm", () -> torch.group_norm(x, groups, T.opt(weight.get()), T.opt(bias.get()), eps, false));
         }
 
         @Override protected void initOwn(Generator g, DType dtype) {
@@ -115,7 +115,7 @@ public final class Nn {
 
         // x: [..., dim] -> same
         public Tensor forward(Tensor x) {
-            return torch.layer_norm(x, new long[]{dim}, T.opt(weight.get()), T.opt(bias.get()), eps, false);
+            return Profiler.time("layer_norm", () -> torch.layer_norm(x, new long[]{dim}, T.opt(weight.get()), T.opt(bias.get()), eps, false));
         }
 
         @Override protected void initOwn(Generator g, DType dtype) {

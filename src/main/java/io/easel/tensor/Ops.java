@@ -10,18 +10,70 @@ import org.bytedeco.pytorch.global.torch;
 public final class Ops {
     private Ops() {}
 
+    /** Score-matrix rows per chunk in the inference attention path (bounds its buffer to chunk x keys). */
+    private static final long ATTENTION_CHUNK = 1024;
+
     /**
      * Multi-head scaled dot-product attention with scale 1/sqrt(head dim), no mask.
      * q: [B,N,H*d], k: [B,M,H*d], v: [B,M,H*d] -> [B,N,H*d]
+     *
+     * <p>With gradients enabled this is libtorch's SDPA. For inference it runs per head over
+     * chunks of queries (matmul, in-place softmax, matmul into the output), which on CPU is several
+     * times faster than SDPA's kernels and keeps the score buffer small.
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, int heads) {
         long b = q.size(0), n = q.size(1), m = k.size(1), inner = q.size(2);
         long d = inner / heads;
-        Tensor qh = q.view(b, n, heads, d).transpose(1, 2);
-        Tensor kh = k.view(b, m, heads, d).transpose(1, 2);
-        Tensor vh = v.view(b, m, heads, d).transpose(1, 2);
-        Tensor o = torch.scaled_dot_product_attention(qh, kh, vh);
-        return o.transpose(1, 2).reshape(b, n, inner);
+        if (org.bytedeco.pytorch.GradMode.is_enabled()) {
+            Tensor qh = q.view(b, n, heads, d).transpose(1, 2);
+            Tensor kh = k.view(b, m, heads, d).transpose(1, 2);
+            Tensor vh = v.view(b, m, heads, d).transpose(1, 2);
+            Tensor o = torch.scaled_dot_product_attention(qh, kh, vh);
+            return o.transpose(1, 2).reshape(b, n, inner);
+        }
+        return Profiler.time(m > 77 ? "attention_self" : "attention_cross", () -> Scopes.run(() -> {
+            // [B*H, N, d] queries pre-scaled, [B*H, d, M] keys, [B*H, M, d] values
+            Tensor qh = q.view(b, n, heads, d).permute(0, 2, 1, 3).mul(T.s(1.0 / Math.sqrt(d))).reshape(b * heads, n, d);
+            Tensor kt = k.view(b, m, heads, d).permute(0, 2, 3, 1).contiguous().view(b * heads, d, m);
+            Tensor vh = v.view(b, m, heads, d).permute(0, 2, 1, 3).contiguous().view(b * heads, m, d);
+            Tensor out = torch.empty(new long[]{b, heads, n, d}, T.opts(T.dtype(q)), null);
+            Tensor o3 = out.view(b * heads, n, d);
+            long chunk = Math.min(n, ATTENTION_CHUNK);
+            Tensor scores = torch.empty(new long[]{chunk, m}, T.opts(T.dtype(q)), null);
+            for (long i = 0; i < b * heads; i++) {
+                try (org.bytedeco.javacpp.PointerScope s = new org.bytedeco.javacpp.PointerScope()) {
+                    Tensor qi = qh.select(0, i), ki = kt.select(0, i), vi = vh.select(0, i), oi = o3.select(0, i);
+                    for (long c = 0; c < n; c += chunk) {
+                        long len = Math.min(chunk, n - c);
+                        Tensor sc = len == chunk ? scores : scores.narrow(0, 0, len);
+                        torch.mm_out(sc, qi.narrow(0, c, len), ki);
+                        torch.softmax_out(sc, sc, -1, new org.bytedeco.pytorch.ScalarTypeOptional());
+                        torch.mm_out(oi.narrow(0, c, len), sc, vi);
+                    }
+                }
+            }
+            return out.permute(0, 2, 1, 3).reshape(b, n, inner);
+        }));
+    }
+
+    /**
+     * x @ w^T + b. Runs as a 1x1 convolution over a channels-last view of x, which routes the
+     * product to oneDNN: on CPU that is faster than the BLAS behind torch.linear in fp32 and bf16.
+     * Only for widths that are multiples of 16: oneDNN 3.5's fp32 channels-last 1x1 kernel returns
+     * wrong values for other output widths above 32 (e.g. 40 or 80; see OpsTest), so those, and
+     * anything needing autograd-exotic layouts, take torch.linear.
+     * x: [..., in], w: [out, in], b: [out] or null -> [..., out]
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        long in = w.size(1), out = w.size(0);
+        if (x.dim() < 2 || !x.is_contiguous() || x.numel() == 0 || in % 16 != 0 || out % 16 != 0)
+            return torch.linear(x, w, T.opt(bias));
+        long n = x.numel() / in;
+        Tensor x4 = x.view(1, n, 1, in).permute(0, 3, 1, 2);
+        Tensor y = torch.conv2d(x4, w.view(out, in, 1, 1), T.opt(bias), new long[]{1, 1}, new long[]{0, 0}, new long[]{1, 1}, 1);
+        long[] shape = T.shape(x);
+        shape[shape.length - 1] = out;
+        return y.permute(0, 2, 3, 1).reshape(shape);
     }
 
     /** Causal attention (each position attends to itself and earlier ones), as CLIP's text tower uses. */
@@ -35,10 +87,10 @@ public final class Ops {
         return o.transpose(1, 2).reshape(b, n, inner);
     }
 
-    public static Tensor silu(Tensor x) { return torch.silu(x); }
+    public static Tensor silu(Tensor x) { return Profiler.time("silu", () -> torch.silu(x)); }
 
     /** Exact (erf) GELU. */
-    public static Tensor gelu(Tensor x) { return torch.gelu(x); }
+    public static Tensor gelu(Tensor x) { return Profiler.time("gelu", () -> torch.gelu(x)); }
 
     /** OpenAI CLIP's quick_gelu: x * sigmoid(1.702 x). */
     public static Tensor quickGelu(Tensor x) { return x.mul(torch.sigmoid(x.mul(T.s(1.702)))); }

@@ -1,0 +1,52 @@
+package io.easel.tensor;
+
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OpsTest {
+    private static double relErr(Tensor a, Tensor ref) {
+        return T.maxAbs(a.to(torch.ScalarType.Double).sub(ref)) / Math.max(1, T.maxAbs(ref));
+    }
+
+    /** Ops.linear routes through oneDNN convolutions; it must equal a float64 reference on every width class. */
+    @Test
+    void linearMatchesReferenceOnAllWidthClasses() {
+        int[] ins = {7, 32, 40, 320, 768, 1280, 4096};
+        int[] outs = {4, 5, 16, 40, 80, 160, 320};
+        try (NoGradGuard g = new NoGradGuard()) {
+            torch.manual_seed(1);
+            for (int n : new int[]{3, 77, 512}) for (int in : ins) for (int out : outs) {
+                Tensor x = torch.randn(n, in), w = torch.randn(out, in).mul(T.s(0.05)), b = torch.randn(out);
+                Tensor ref = torch.linear(x.to(torch.ScalarType.Double), w.to(torch.ScalarType.Double), T.opt(b.to(torch.ScalarType.Double)));
+                double err = relErr(Ops.linear(x, w, b), ref);
+                assertTrue(err < 1e-5, "n=" + n + " in=" + in + " out=" + out + " err=" + err);
+            }
+            // 3-D input keeps its leading dimensions
+            Tensor x3 = torch.randn(2, 9, 32), w = torch.randn(48, 32);
+            Tensor y = Ops.linear(x3, w, null);
+            assertTrue(java.util.Arrays.equals(T.shape(y), new long[]{2, 9, 48}));
+            assertTrue(relErr(y, torch.linear(x3.to(torch.ScalarType.Double), w.to(torch.ScalarType.Double))) < 1e-5);
+        }
+    }
+
+    /** The chunked inference attention equals SDPA, for self- and cross-attention and chunked lengths. */
+    @Test
+    void attentionMatchesSdpa() {
+        try (NoGradGuard g = new NoGradGuard()) {
+            torch.manual_seed(2);
+            for (long[] s : new long[][]{{2, 64, 77, 4, 8}, {1, 1500, 1500, 2, 16}, {2, 3000, 50, 8, 40}}) {
+                long b = s[0], n = s[1], m = s[2], h = s[3], d = s[4];
+                Tensor q = torch.randn(b, n, h * d), k = torch.randn(b, m, h * d), v = torch.randn(b, m, h * d);
+                Tensor ref = torch.scaled_dot_product_attention(
+                        q.view(b, n, h, d).transpose(1, 2), k.view(b, m, h, d).transpose(1, 2), v.view(b, m, h, d).transpose(1, 2))
+                        .transpose(1, 2).reshape(b, n, h * d);
+                double err = T.maxAbs(Ops.attention(q, k, v, (int) h).sub(ref));
+                assertTrue(err < 1e-5, java.util.Arrays.toString(s) + " err=" + err);
+            }
+        }
+    }
+}
