@@ -52,16 +52,50 @@ public abstract class Module implements AutoCloseable {
      * Initialises this module's own parameters as PyTorch's default would for the layer type;
      * the base implementation recurses into children. Leaf layers override {@link #initOwn}.
      */
-    public final void init(Generator g, DType dtype) {
+    public final void init(Generator g, DType dtype) { init(g, dtype, false); }
+
+    /**
+     * As {@link #init(Generator, DType)}; with {@code pack} each layer is packed for inference
+     * right after it is initialised, so the dense copies of the whole model never coexist.
+     */
+    public final void init(Generator g, DType dtype, boolean pack) {
         initOwn(g, dtype);
-        for (Module m : children.values()) m.init(g, dtype);
+        if (pack) packOwn();
+        for (Module m : children.values()) m.init(g, dtype, pack);
     }
+
+    /** Visits this module and every descendant, depth first, with its key prefix ("" for this one, else "a.b."). */
+    public final void visit(java.util.function.BiConsumer<String, Module> visitor) { visit("", visitor); }
+
+    private void visit(String prefix, java.util.function.BiConsumer<String, Module> visitor) {
+        visitor.accept(prefix, this);
+        for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().visit(prefix + e.getKey() + ".", visitor);
+    }
+
+    /** The parameters registered directly on this module, by their own (last) key segment. */
+    public final Map<String, Param> ownParameters() { return Collections.unmodifiableMap(params); }
 
     /** Initialises the parameters registered directly on this module. */
     protected void initOwn(Generator g, DType dtype) {
         if (!params.isEmpty())
             throw new IllegalStateException(getClass().getSimpleName() + " registers parameters but has no initialiser");
     }
+
+    /**
+     * Converts weights to the layouts the CPU kernels run fastest with, for inference only: the
+     * dense tensors are released, so the module can no longer be trained or saved afterwards.
+     * Idempotent; results are bit-identical to the dense path.
+     */
+    public final void packForInference() {
+        packOwn();
+        for (Module m : children.values()) m.packForInference();
+    }
+
+    /** Packs the parameters registered directly on this module; most modules have nothing to pack. */
+    protected void packOwn() {}
+
+    /** Packs only this module's own parameters (see {@link #packForInference()}). */
+    public final void packForInferenceOwn() { packOwn(); }
 
     /** Frees every parameter tensor. */
     @Override

@@ -13,14 +13,25 @@ import java.util.List;
 public final class Nn {
     private Nn() {}
 
+    /** U(-bound, bound) drawn directly in the target dtype (no float32 temporary). */
     static Tensor uniform(long[] shape, double bound, Generator g, DType dtype) {
-        Tensor t = torch.empty(shape, T.opts(torch.ScalarType.Float), null);
+        Tensor t = torch.empty(shape, T.opts(dtype.scalarType()), null);
         t.uniform_(-bound, bound, new GeneratorOptional(g));
-        return dtype == DType.FP32 ? t : t.to(dtype.scalarType());
+        return t;
     }
 
     static Tensor filled(long[] shape, double v, DType dtype) {
         return torch.full(shape, T.s(v), T.opts(dtype.scalarType()));
+    }
+
+    /**
+     * oneDNN-blocked copy of a weight [out,in,k,k], made once: without it oneDNN reorders the
+     * weight on every call, which for the 1280-channel convolutions of SD costs 5-10x the
+     * convolution itself.
+     */
+    static Tensor pack(Tensor w, int stride, int padding) {
+        return Scopes.run(() -> torch.mkldnn_reorder_conv2d_weight(w.contiguous().to_mkldnn(), new long[]{padding, padding},
+                new long[]{stride, stride}, new long[]{1, 1}, 1, new org.bytedeco.pytorch.LongArrayRefOptional()));
     }
 
     /** torch.nn.Conv2d (square kernel, dilation 1, groups 1). */
@@ -28,6 +39,7 @@ public final class Nn {
         public final Param weight;
         public final Param bias;
         public final int in, out, kernel, stride, padding;
+        private Tensor packed;
 
         public Conv2d(int in, int out, int kernel, int stride, int padding, boolean bias) {
             this.in = in; this.out = out; this.kernel = kernel; this.stride = stride; this.padding = padding;
@@ -37,8 +49,20 @@ public final class Nn {
 
         public Conv2d(int in, int out, int kernel, int padding) { this(in, out, kernel, 1, padding, true); }
 
+        @Override protected void packOwn() {
+            if (packed != null) return;
+            packed = pack(weight.get(), stride, padding);
+            weight.release();
+        }
+
         // x: [N,in,H,W] -> [N,out,H',W']
         public Tensor forward(Tensor x) {
+            if (packed != null) {
+                Tensor in = x.is_contiguous() ? x : x.contiguous();
+                return Profiler.time(Profiler.ENABLED ? (kernel == 1 ? "conv1x1 " : "conv3x3 ") + this.in + "x" + out + "@" + x.size(2) + "/" + stride : "",
+                        () -> torch.mkldnn_convolution(in, packed, T.opt(bias == null ? null : bias.get()),
+                                new long[]{padding, padding}, new long[]{stride, stride}, new long[]{1, 1}, 1));
+            }
             return Profiler.time(Profiler.ENABLED ? (kernel == 1 ? "conv1x1 " : "conv3x3 ") + in + "x" + out + "@" + x.size(2) + "/" + stride : "", () -> torch.conv2d(x, weight.get(), T.opt(bias == null ? null : bias.get()),
                     new long[]{stride, stride}, new long[]{padding, padding}, new long[]{1, 1}, 1));
         }
@@ -52,9 +76,16 @@ public final class Nn {
 
     /** torch.nn.Linear. */
     public static final class Linear extends Module {
+        /**
+         * Weights of at least this many elements are packed for inference: they are the ones used
+         * with few tokens (deep UNet levels), where the per-call weight reorder dominates. Smaller
+         * ones stay dense, where oneDNN's own choice is faster for many tokens.
+         */
+        static final long PACK_MIN_ELEMENTS = 1L << 20;
         public final Param weight;
         public final Param bias;
         public final int in, out;
+        private Tensor packed;
 
         public Linear(int in, int out, boolean bias) {
             this.in = in; this.out = out;
@@ -64,8 +95,15 @@ public final class Nn {
 
         public Linear(int in, int out) { this(in, out, true); }
 
+        @Override protected void packOwn() {
+            if (packed != null || (long) in * out < PACK_MIN_ELEMENTS || in % 16 != 0 || out % 16 != 0) return;
+            packed = pack(weight.get().view(out, in, 1, 1), 1, 0);
+            weight.release();
+        }
+
         // x: [..., in] -> [..., out]
         public Tensor forward(Tensor x) {
+            if (packed != null) return Profiler.time("linear", () -> Ops.packedLinear(x, packed, bias == null ? null : bias.get(), out));
             return Profiler.time("linear", () -> Ops.linear(x, weight.get(), bias == null ? null : bias.get()));
         }
 
@@ -138,9 +176,9 @@ public final class Nn {
         public Tensor forward(Tensor ids) { return torch.embedding(weight.get(), ids); }
 
         @Override protected void initOwn(Generator g, DType dtype) {
-            Tensor t = torch.empty(weight.shape(), T.opts(torch.ScalarType.Float), null);
+            Tensor t = torch.empty(weight.shape(), T.opts(dtype.scalarType()), null);
             t.normal_(0, 1, new GeneratorOptional(g));
-            weight.set(dtype == DType.FP32 ? t : t.to(dtype.scalarType()));
+            weight.set(t);
         }
     }
 

@@ -10,49 +10,48 @@ import org.bytedeco.pytorch.global.torch;
 public final class Ops {
     private Ops() {}
 
-    /** Score-matrix rows per chunk in the inference attention path (bounds its buffer to chunk x keys). */
-    private static final long ATTENTION_CHUNK = 1024;
+    /** Bound on the score buffer of the inference attention path; queries are processed in chunks that fit. */
+    private static final long ATTENTION_BUFFER_BYTES = 32L << 20;
 
     /**
      * Multi-head scaled dot-product attention with scale 1/sqrt(head dim), no mask.
      * q: [B,N,H*d], k: [B,M,H*d], v: [B,M,H*d] -> [B,N,H*d]
      *
-     * <p>With gradients enabled this is libtorch's SDPA. For inference it runs per head over
-     * chunks of queries (matmul, in-place softmax, matmul into the output), which on CPU is several
-     * times faster than SDPA's kernels and keeps the score buffer small.
+     * <p>In float32, and whenever gradients are needed, this is libtorch's SDPA (its CPU flash
+     * kernel is fast in fp32 once BLAS runs single-threaded, see {@link Native}). Its bf16/fp16
+     * kernels are an order of magnitude slower on CPU, so half-precision inference runs per head
+     * over chunks of queries instead (matmul, in-place softmax, matmul into the output).
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, int heads) {
         long b = q.size(0), n = q.size(1), m = k.size(1), inner = q.size(2);
         long d = inner / heads;
-        if (org.bytedeco.pytorch.GradMode.is_enabled()) {
+        if (org.bytedeco.pytorch.GradMode.is_enabled() || T.dtype(q).value == torch.ScalarType.Float.value) {
             Tensor qh = q.view(b, n, heads, d).transpose(1, 2);
             Tensor kh = k.view(b, m, heads, d).transpose(1, 2);
             Tensor vh = v.view(b, m, heads, d).transpose(1, 2);
-            Tensor o = torch.scaled_dot_product_attention(qh, kh, vh);
-            return o.transpose(1, 2).reshape(b, n, inner);
+            return Profiler.time(m > 77 ? "attention_self" : "attention_cross",
+                    () -> torch.scaled_dot_product_attention(qh, kh, vh).transpose(1, 2).reshape(b, n, inner));
         }
         return Profiler.time(m > 77 ? "attention_self" : "attention_cross", () -> Scopes.run(() -> {
             // [B*H, N, d] queries pre-scaled, [B*H, d, M] keys, [B*H, M, d] values
             Tensor qh = q.view(b, n, heads, d).permute(0, 2, 1, 3).mul(T.s(1.0 / Math.sqrt(d))).reshape(b * heads, n, d);
             Tensor kt = k.view(b, m, heads, d).permute(0, 2, 3, 1).contiguous().view(b * heads, d, m);
             Tensor vh = v.view(b, m, heads, d).permute(0, 2, 1, 3).contiguous().view(b * heads, m, d);
-            Tensor out = torch.empty(new long[]{b, heads, n, d}, T.opts(T.dtype(q)), null);
-            Tensor o3 = out.view(b * heads, n, d);
-            long chunk = Math.min(n, ATTENTION_CHUNK);
-            Tensor scores = torch.empty(new long[]{chunk, m}, T.opts(T.dtype(q)), null);
-            for (long i = 0; i < b * heads; i++) {
+            Tensor out = torch.empty(new long[]{b * heads, n, d}, T.opts(T.dtype(q)), null);
+            // All heads at once over a chunk of queries: batched GEMMs keep both cores busy, and
+            // the [B*H, chunk, M] score buffer stays within ATTENTION_BUFFER_BYTES.
+            long chunk = Math.max(1, Math.min(n, ATTENTION_BUFFER_BYTES / (b * heads * m * q.element_size())));
+            Tensor scores = torch.empty(new long[]{b * heads, chunk, m}, T.opts(T.dtype(q)), null);
+            for (long c = 0; c < n; c += chunk) {
                 try (org.bytedeco.javacpp.PointerScope s = new org.bytedeco.javacpp.PointerScope()) {
-                    Tensor qi = qh.select(0, i), ki = kt.select(0, i), vi = vh.select(0, i), oi = o3.select(0, i);
-                    for (long c = 0; c < n; c += chunk) {
-                        long len = Math.min(chunk, n - c);
-                        Tensor sc = len == chunk ? scores : scores.narrow(0, 0, len);
-                        torch.mm_out(sc, qi.narrow(0, c, len), ki);
-                        torch.softmax_out(sc, sc, -1, new org.bytedeco.pytorch.ScalarTypeOptional());
-                        torch.mm_out(oi.narrow(0, c, len), sc, vi);
-                    }
+                    long len = Math.min(chunk, n - c);
+                    Tensor sc = len == chunk ? scores : scores.narrow(1, 0, len);
+                    torch.bmm_out(sc, qh.narrow(1, c, len), kt);
+                    torch.softmax_out(sc, sc, -1, new org.bytedeco.pytorch.ScalarTypeOptional());
+                    torch.bmm_out(out.narrow(1, c, len), sc, vh);
                 }
             }
-            return out.permute(0, 2, 1, 3).reshape(b, n, inner);
+            return out.view(b, heads, n, d).permute(0, 2, 1, 3).reshape(b, n, inner);
         }));
     }
 
@@ -85,6 +84,17 @@ public final class Ops {
         Tensor vh = v.view(b, m, heads, d).transpose(1, 2);
         Tensor o = torch.scaled_dot_product_attention(qh, kh, vh, T.opt(null), 0.0, true, new org.bytedeco.pytorch.DoubleOptional(), false);
         return o.transpose(1, 2).reshape(b, n, inner);
+    }
+
+    /** {@link #linear} with a weight packed by {@code Nn.pack} as a [out,in,1,1] convolution kernel. */
+    static Tensor packedLinear(Tensor x, Tensor packed, Tensor bias, long out) {
+        Tensor xc = x.is_contiguous() ? x : x.contiguous();
+        long in = x.size(x.dim() - 1), n = x.numel() / in;
+        Tensor y = torch.mkldnn_convolution(xc.view(1, n, 1, in).permute(0, 3, 1, 2), packed, T.opt(bias),
+                new long[]{0, 0}, new long[]{1, 1}, new long[]{1, 1}, 1);
+        long[] shape = T.shape(x);
+        shape[shape.length - 1] = out;
+        return y.permute(0, 2, 3, 1).reshape(shape);
     }
 
     public static Tensor silu(Tensor x) { return Profiler.time("silu", () -> torch.silu(x)); }

@@ -18,7 +18,7 @@ public final class Param {
 
     /** The tensor; throws if the module was neither loaded nor initialised. */
     public Tensor get() {
-        if (value == null) throw new IllegalStateException("parameter of shape " + Arrays.toString(shape) + " was never loaded");
+        if (value == null) throw new IllegalStateException("parameter of shape " + Arrays.toString(shape) + " was never loaded, or was packed for inference");
         return value;
     }
 
@@ -33,7 +33,7 @@ public final class Param {
         if (old != null && old != t) old.close();
     }
 
-    void release() {
+    public void release() {
         if (value != null) { value.close(); value = null; }
     }
 }

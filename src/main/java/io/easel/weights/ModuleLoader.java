@@ -24,6 +24,14 @@ public final class ModuleLoader {
     public record Report(int loaded, int ignored, List<String> ignoredKeys) {}
 
     public static Report load(Module m, TensorSource src, DType dtype, Predicate<String> knownExtra) {
+        return load(m, src, dtype, knownExtra, false);
+    }
+
+    /**
+     * As above; with {@code pack} each layer is packed for inference as soon as its weights are in,
+     * so that a full dense copy of the model never exists next to the packed one.
+     */
+    public static Report load(Module m, TensorSource src, DType dtype, Predicate<String> knownExtra, boolean pack) {
         Map<String, Param> params = m.parameters();
         Map<String, TensorInfo> infos = src.infos();
         List<String> unexpected = new ArrayList<>();
@@ -45,11 +53,15 @@ public final class ModuleLoader {
                 throw new WeightsException(src.path() + ": key '" + e.getKey() + "' has shape " + info.shapeString()
                         + " but the architecture expects " + Arrays.toString(e.getValue().shape()));
         }
-        for (Map.Entry<String, Param> e : params.entrySet()) {
-            Tensor t = src.load(e.getKey());
-            Tensor c = T.dtype(t).value == dtype.scalarType().value ? t : t.to(dtype.scalarType());
-            e.getValue().set(c);
-        }
+        m.visit((prefix, mod) -> {
+            for (Map.Entry<String, Param> e : mod.ownParameters().entrySet()) {
+                String key = prefix + e.getKey();
+                Tensor t = src.load(key);
+                Tensor c = T.dtype(t).value == dtype.scalarType().value ? t.contiguous() : t.to(dtype.scalarType()).contiguous();
+                e.getValue().set(c);
+            }
+            if (pack) mod.packForInferenceOwn();
+        });
         return new Report(params.size(), ignored.size(), ignored);
     }
 }
