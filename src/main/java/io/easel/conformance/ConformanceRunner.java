@@ -79,6 +79,8 @@ public final class ConformanceRunner {
             double v = h.run(ctx);
             boolean pass = ctx.failures().isEmpty();
             return new Result(pass ? Status.PASS : Status.FAIL, rel, component, metric, v, String.join("; ", ctx.failures()));
+        } catch (Handlers.NotImplemented e) {
+            return new Result(Status.SKIP, rel, component, metric, 0, e.getMessage());
         } catch (Exception | Error e) {
             String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
             return new Result(Status.FAIL, rel, component, metric, Double.POSITIVE_INFINITY, msg);
