@@ -30,7 +30,9 @@ public final class Main implements Runnable {
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            boolean verbose = parseResult.hasMatchedOption("--verbose");
+            boolean verbose = false;
+            for (CommandLine.ParseResult pr = parseResult; pr != null; pr = pr.subcommand())
+                verbose |= pr.hasMatchedOption("--verbose");
             if (verbose) ex.printStackTrace(err);
             else err.println("easel: " + Errors.message(ex));
             return ex instanceof IllegalArgumentException ? 2 : 1;
