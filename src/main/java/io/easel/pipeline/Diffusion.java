@@ -62,7 +62,7 @@ public final class Diffusion {
             // 2. schedule and starting latents, all noise from one generator
             Schedule plan = Schedule.plan(spec.sampler(), sd.scheduler(), spec.steps(), spec.eta());
             Rng rng = new Rng(spec.seed());
-            long[] shape = canvas.latentShape(sd.unet().config().inChannels());
+            long[] shape = canvas.latentShape(sd.vae().config().latentChannels());
             Tensor x;
             int start = 0;
             if (init == null) {
@@ -78,13 +78,17 @@ public final class Diffusion {
                 x = plan.addNoise(z, noise, start);
             }
 
-            // 3. denoise
+            // 3. denoise; an inpainting UNet (9 input channels) also takes a mask and the masked image's
+            //    latents: with nothing masked out these are A1111's "whole image masked" conditioning,
+            //    a mask of ones and the latents of a mid-grey image
+            Tensor extra = inpaintingConditioning(sd, canvas, dt);
             Tensor context = ctx;
             Denoiser denoiser = new Denoiser() {
                 @Override public Tensor apply(Tensor xIn, double t) { return apply(xIn, t, 0, 1); }
 
                 @Override public Tensor apply(Tensor xIn, double t, int i, int n) {
                     Tensor xi = xIn.to(dt);
+                    if (extra != null) xi = T.cat(List.of(xi, extra), 1);
                     Tensor in = guided ? T.cat(List.of(xi, xi), 0) : xi;
                     Tensor tt = torch.full(new long[]{in.size(0)}, T.s(t), T.opts(ScalarType.Float));
                     ControlResiduals res = null;
@@ -104,6 +108,18 @@ public final class Diffusion {
             Tensor images = decode(sd, latents);
             return new Result(latents, images);
         }
+    }
+
+    /** For a UNet with more input channels than latent ones: [B, mask + latents, h, w]; else null. */
+    static Tensor inpaintingConditioning(StableDiffusion sd, Canvas canvas, ScalarType dt) {
+        int in = sd.unet().config().inChannels(), latent = sd.vae().config().latentChannels();
+        if (in == latent) return null;
+        if (in != 2 * latent + 1)
+            throw new IllegalArgumentException("UNet with " + in + " input channels: only 4 (plain) and 9 (inpainting) are supported");
+        Tensor grey = torch.zeros(new long[]{1, 3, canvas.height(), canvas.width()}, T.opts(dt));
+        Tensor z = sd.vae().encode(grey).mean().mul(T.s(sd.scalingFactor()));
+        Tensor mask = torch.ones(new long[]{1, 1, canvas.height() / 8, canvas.width() / 8}, T.opts(dt));
+        return T.cat(List.of(mask, z.to(dt)), 1).expand(canvas.batch(), -1, -1, -1).contiguous();
     }
 
     /** latents [B,4,h,w] -> images [B,H,W,3] in [0,1], one image at a time to bound memory. */
