@@ -586,6 +586,20 @@ public final class ClipTokenizer {
         return idToToken[id];
     }
 
+    /**
+     * The merges in rank order (best first), each as the two byte-level symbols it joins: the
+     * lines of a {@code merges.txt} after its {@code #version} header. With {@link #token} over
+     * 0..{@link #vocabSize()}-1 this is everything needed to write the tokenizer as a
+     * transformers folder that reads back as this tokenizer.
+     *
+     * @return {@code {first, second}} pairs
+     */
+    public List<String[]> merges() {
+        List<String[]> out = new ArrayList<>(mergeFirst.length);
+        for (int r = 0; r < mergeFirst.length; r++) out.add(new String[] {idToToken[mergeFirst[r]], idToToken[mergeSecond[r]]});
+        return out;
+    }
+
     @Override
     public String toString() {
         return "ClipTokenizer[" + source + ", " + idToToken.length + " tokens, " + mergeResult.length + " merges]";
