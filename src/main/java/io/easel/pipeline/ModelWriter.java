@@ -10,6 +10,7 @@ import io.easel.models.unet.UNet2DConditionModel;
 import io.easel.models.vae.AutoencoderKL;
 import io.easel.sampling.SchedulerConfig;
 import io.easel.tensor.DType;
+import io.easel.tensor.T;
 import io.easel.text.ClipTokenizer;
 import io.easel.weights.Export;
 import io.easel.weights.Family;
@@ -230,17 +231,14 @@ public final class ModelWriter {
         writeJson(dir.resolve("tokenizer_config.json"), config);
     }
 
-    /** transformers' name for the dtype most tensors have, or null when there are none. */
+    /** transformers' name for the tensors' dtype (that of the first; a model holds one), or null when there are none. */
     private static String torchDtype(Map<String, Tensor> tensors) {
-        for (Tensor t : tensors.values()) {
-            String n = switch (DType.of(io.easel.tensor.T.dtype(t))) {
-                case FP32 -> "float32";
-                case FP16 -> "float16";
-                case BF16 -> "bfloat16";
-            };
-            return n;
-        }
-        return null;
+        if (tensors.isEmpty()) return null;
+        return switch (DType.of(T.dtype(tensors.values().iterator().next()))) {
+            case FP32 -> "float32";
+            case FP16 -> "float16";
+            case BF16 -> "bfloat16";
+        };
     }
 
     private static void writeJson(Path file, ObjectNode node) throws IOException {
