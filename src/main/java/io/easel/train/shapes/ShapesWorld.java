@@ -15,7 +15,9 @@ import java.util.SplittableRandom;
  *
  * <p>Rules of a scene: objects lie wholly inside the canvas (one pixel from the border), have
  * different colours, and do not touch: their bounding boxes are at least {@link #margin} pixels
- * apart along x or y. A relation "A rel B" holds when the bounding boxes are at least the margin
+ * apart along x or y. Gradients run between two palette colours at least 40 apart; stripes are
+ * 5 to 10% of the side wide and their two colours differ by at least 56 in some channel, so all
+ * stripe borders are Canny edges at 100 / 200 while gradients give none. A relation "A rel B" holds when the bounding boxes are at least the margin
  * apart along the relation's axis and the centroids are at least as far apart along that axis as
  * across it. Stick figures have no enclosed holes. Sizes: a shape's base radius is 0.11 (small)
  * or 0.19 (large) of the canvas side, times a factor in [0.92, 1.08]; a figure is 0.42 or 0.64 of
@@ -28,12 +30,20 @@ import java.util.SplittableRandom;
 public final class ShapesWorld {
     private static final double SMALL_RADIUS = 0.11, LARGE_RADIUS = 0.19, SMALL_FIGURE = 0.42, LARGE_FIGURE = 0.64;
 
+    /** Smallest difference, in the channel that differs most, between the two colours of stripes. */
+    static final int STRIPE_CONTRAST = 56;
+
     private ShapesWorld() {}
+
+    private static int maxChannelDiff(Rgb a, Rgb b) {
+        return Math.max(Math.abs(a.r() - b.r()), Math.max(Math.abs(a.g() - b.g()), Math.abs(a.b() - b.b())));
+    }
 
     /**
      * What scenes look like.
      *
-     * @param size                 canvas side in pixels (square images), 32..1024; 64 by default, 128 also sensible
+     * @param size                 canvas side in pixels (square images), 48..1024; 64 by default, 128 also
+     *                             sensible (below 48 the shapes blur into each other for the classifier)
      * @param minObjects           fewest objects in a scene, 1..3
      * @param maxObjects           most objects in a scene, minObjects..3
      * @param shapes               the kinds to draw from, uniformly (kept in enum order)
@@ -44,7 +54,7 @@ public final class ShapesWorld {
                           double backgroundPhraseRate) {
         /** Validates, and keeps the kinds distinct and in enum order. */
         public Options {
-            if (size < 32 || size > 1024) throw new IllegalArgumentException("shapes size must be 32..1024 pixels, got " + size);
+            if (size < 48 || size > 1024) throw new IllegalArgumentException("shapes size must be 48..1024 pixels, got " + size);
             if (minObjects < 1 || maxObjects > 3 || minObjects > maxObjects) {
                 throw new IllegalArgumentException("objects per scene must satisfy 1 <= min <= max <= 3, got " + minObjects + ".." + maxObjects);
             }
@@ -151,11 +161,20 @@ public final class ShapesWorld {
         Rgb a = pal.get(rng.nextInt(pal.size()));
         if (kind == Background.Kind.PLAIN) return Background.plain(a);
         Rgb b;
-        do {
+        if (kind == Background.Kind.GRADIENT) {
+            do {
+                b = pal.get(rng.nextInt(pal.size()));
+            } while (a.distance2(b) < 40 * 40);
+            return Background.gradient(a, b);
+        }
+        // stripes differ by at least STRIPE_CONTRAST in some channel, so that every stripe border
+        // is a strong Canny edge (Sobel magnitude 4 * 56 > 200) rather than some of them
+        for (int t = 0; ; t++) {
             b = pal.get(rng.nextInt(pal.size()));
-        } while (a.distance2(b) < 40 * 40);
-        if (kind == Background.Kind.GRADIENT) return Background.gradient(a, b);
-        Background.Stripes dir = Background.Stripes.values()[rng.nextInt(3)];
+            if (maxChannelDiff(a, b) >= STRIPE_CONTRAST) break;
+            if (t > 100) a = pal.get(rng.nextInt(pal.size()));
+        }
+        Background.Stripes dir = Background.Stripes.values()[rng.nextInt(2)];
         int lo = Math.max(2, size / 20), hi = Math.max(lo, size / 10);
         int width = lo + rng.nextInt(hi - lo + 1);
         return Background.striped(a, b, dir, width, rng.nextInt(2 * width));

@@ -114,6 +114,33 @@ class ConditionsTest {
     }
 
     @Test
+    void everyStripeBorderIsACannyEdgeAndGradientsHaveNone() {
+        int striped = 0;
+        for (int i = 0; i < 90; i++) {
+            Scene s = ShapesWorld.sample(ShapesWorld.sceneSeed(10, 0, i), DEF).scene();
+            Rendered r = ShapesWorld.render(s);
+            Image edges = Canny.detect(r.background());
+            int w = s.width(), missed = 0, lit = 0;
+            for (int y = 1; y < w - 2; y++) {
+                for (int x = 1; x < w - 2; x++) {
+                    boolean e = edges.get(x, y, 0) > 0;
+                    if (e) lit++;
+                    Rgb c = s.background().at(x, y, w, w);
+                    if (!c.equals(s.background().at(x + 1, y, w, w)) && !e && edges.get(x + 1, y, 0) == 0) missed++;
+                    if (!c.equals(s.background().at(x, y + 1, w, w)) && !e && edges.get(x, y + 1, 0) == 0) missed++;
+                }
+            }
+            if (s.background().kind() == Background.Kind.STRIPED) {
+                striped++;
+                assertEquals(0, missed, "stripe borders without an edge, scene " + i);
+            } else {
+                assertEquals(0, lit, s.background().kind() + " background has no edges, scene " + i);
+            }
+        }
+        assertTrue(striped > 15);
+    }
+
+    @Test
     void namesRoundTripAndHintsExcludeRawLabels() {
         for (ConditionKind k : ConditionKind.values()) assertEquals(k, ConditionKind.fromName(k.dirName()));
         assertFalse(ConditionKind.SEG_LABELS.isHint());
