@@ -34,6 +34,8 @@ final class Handlers {
             @Override public String component(com.fasterxml.jackson.databind.JsonNode j) { return j.path("annotator").asText("annotator"); }
             @Override public String metric() { return "f1"; }
         });
+        m.put("controlnet", ControlNetHandlers::controlnet);
+        m.put("multi_controlnet", ControlNetHandlers::multiControlnet);
         return m;
     }
 
