@@ -11,7 +11,6 @@ import io.easel.models.unet.UNet2DConditionModel;
 import io.easel.pipeline.ComponentFiles;
 import io.easel.pipeline.ControlNetFiles;
 import io.easel.tensor.DType;
-import io.easel.tensor.Native;
 import io.easel.tensor.T;
 import io.easel.weights.ArchOverrides;
 import io.easel.weights.SafeTensors;
@@ -47,7 +46,6 @@ class ControlNetGoldenTest {
         assumeTrue(g != null && Files.isDirectory(Path.of(g, "core", "controlnet")), "golden data not available");
         golden = Path.of(g);
         models = golden.resolve("models");
-        Native.init();
     }
 
     /** A case's inputs and expected tensors. */
@@ -235,7 +233,7 @@ class ControlNetGoldenTest {
             ControlResiduals r = run(dense, c, cond, 0.5, SoftWeights.NONE);
             assertEquals(12, r.down().size());
             assertTrue(T.maxAbs(r.mid()) > 0);
-            assertBitEqual(r, run(packed, c, cond, 0.5, SoftWeights.NONE), "packed");
+            ControlNetModelTest.assertPackedEqual(r, run(packed, c, cond, 0.5, SoftWeights.NONE), "packed");
         }
     }
 
@@ -249,8 +247,10 @@ class ControlNetGoldenTest {
              ControlNetModel packedAfter = ControlNetFiles.load(a, null, DType.FP32)) {
             packedAfter.packForInference();
             ControlResiduals r = run(dense, c, c.input("cond"), 0.8, SoftWeights.DIFFUSERS_LOGSPACE);
-            assertBitEqual(r, run(packed, c, c.input("cond"), 0.8, SoftWeights.DIFFUSERS_LOGSPACE), "packed while loading");
-            assertBitEqual(r, run(packedAfter, c, c.input("cond"), 0.8, SoftWeights.DIFFUSERS_LOGSPACE), "packed after loading");
+            ControlResiduals p = run(packed, c, c.input("cond"), 0.8, SoftWeights.DIFFUSERS_LOGSPACE);
+            ControlNetModelTest.assertPackedEqual(r, p, "packed while loading");
+            assertBitEqual(p, run(packedAfter, c, c.input("cond"), 0.8, SoftWeights.DIFFUSERS_LOGSPACE), "packed after loading");
+            assertTrue(c.err(p) <= c.tolerance());
         }
     }
 

@@ -6,7 +6,6 @@ import io.easel.models.unet.ControlResiduals;
 import io.easel.models.unet.UNet2DConditionConfig;
 import io.easel.models.unet.UNet2DConditionModel;
 import io.easel.tensor.DType;
-import io.easel.tensor.Native;
 import io.easel.tensor.Param;
 import io.easel.tensor.T;
 import org.bytedeco.pytorch.Generator;
@@ -14,7 +13,6 @@ import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -30,9 +28,6 @@ class ControlNetModelTest {
     /** An SD2-style tiny UNet: linear projections, per-block heads, context 48. */
     static final UNet2DConditionConfig TINY_SD2 = new UNet2DConditionConfig(4, 4, List.of(32, 32, 64, 64), 2, 48, List.of(2, 4, 4, 4),
             UNet2DConditionConfig.SD_DOWN, UNet2DConditionConfig.SD_UP, 32, 1e-5, true, true, true, 0);
-
-    @BeforeAll
-    static void init() { Native.init(); }
 
     static Tensor rand(Generator g, long... shape) { return torch.rand(shape, new GeneratorOptional(g), T.opts(torch.ScalarType.Float)); }
 
@@ -59,6 +54,27 @@ class ControlNetModelTest {
         assertEquals(a.down().size(), b.down().size());
         for (int i = 0; i < a.down().size(); i++) assertTrue(a.down().get(i).equal(b.down().get(i)), "down" + i);
         assertTrue(a.mid().equal(b.mid()), "mid");
+    }
+
+    /**
+     * Packed inference against the dense path: bit-identical whenever libtorch runs the dense
+     * convolution on oneDNN too, which it does for every convolution when multi-threaded (as
+     * {@code Native.init} sets it up). Single-threaded, libtorch runs small-batch 1x1
+     * convolutions through its own matmul kernel instead ("THNN is faster when single-threaded"),
+     * which rounds differently; then the results agree to float rounding.
+     */
+    static void assertPackedEqual(ControlResiduals dense, ControlResiduals packed, String what) {
+        if (torch.get_num_threads() > 1) {
+            assertBitEqual(dense, packed);
+            return;
+        }
+        List<Tensor> a = new java.util.ArrayList<>(dense.down()), b = new java.util.ArrayList<>(packed.down());
+        a.add(dense.mid());
+        b.add(packed.mid());
+        for (int i = 0; i < a.size(); i++) {
+            double err = T.maxAbs(a.get(i).sub(b.get(i))) / Math.max(1, T.maxAbs(a.get(i)));
+            assertTrue(err <= 1e-5, what + " residual " + i + ": err " + err);
+        }
     }
 
     static void copyWeights(ControlNetModel from, ControlNetModel to) {
@@ -265,8 +281,8 @@ class ControlNetModelTest {
              ControlNetModel b = new ControlNetModel(ControlNetConfig.fromUNet(TINY_SD1))) {
             copyWeights(a, b);
             b.packForInference();
-            assertBitEqual(a.forward(in.x(), in.t(), in.ctx(), in.cond(), 0.9, SoftWeights.ORIGINAL_0825),
-                    b.forward(in.x(), in.t(), in.ctx(), in.cond(), 0.9, SoftWeights.ORIGINAL_0825));
+            assertPackedEqual(a.forward(in.x(), in.t(), in.ctx(), in.cond(), 0.9, SoftWeights.ORIGINAL_0825),
+                    b.forward(in.x(), in.t(), in.ctx(), in.cond(), 0.9, SoftWeights.ORIGINAL_0825), "packed");
         }
     }
 
