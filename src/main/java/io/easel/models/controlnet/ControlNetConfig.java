@@ -1,5 +1,6 @@
 package io.easel.models.controlnet;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.easel.models.ConfigJson;
 import io.easel.models.unet.UNet2DConditionConfig;
 
@@ -191,5 +192,45 @@ public record ControlNetConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(j.where() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** This config as diffusers writes a ControlNetModel config.json (keys sorted), e.g. to save a trained ControlNet. */
+    public ObjectNode toJson() {
+        ObjectNode o = ConfigJson.diffusersConfig("ControlNetModel");
+        o.put("act_fn", "silu");
+        o.putNull("addition_embed_type");
+        o.put("addition_embed_type_num_heads", 64);
+        o.putNull("addition_time_embed_dim");
+        // diffusers' misnomer: attention_head_dim holds the head count; one number when every block agrees, as SD1's configs write it.
+        if (attentionHeadDim.stream().distinct().count() == 1) o.put("attention_head_dim", attentionHeadDim.get(0));
+        else o.set("attention_head_dim", ConfigJson.ints(attentionHeadDim));
+        o.set("block_out_channels", ConfigJson.ints(blockOutChannels));
+        o.putNull("class_embed_type");
+        o.put("conditioning_channels", conditioningChannels);
+        o.set("conditioning_embedding_out_channels", ConfigJson.ints(conditioningEmbeddingOutChannels));
+        o.put("controlnet_conditioning_channel_order", controlnetConditioningChannelOrder.name().toLowerCase(Locale.ROOT));
+        o.put("cross_attention_dim", crossAttentionDim);
+        o.set("down_block_types", ConfigJson.strings(downBlockTypes));
+        o.put("downsample_padding", 1);
+        o.putNull("encoder_hid_dim");
+        o.putNull("encoder_hid_dim_type");
+        o.put("flip_sin_to_cos", flipSinToCos);
+        o.put("freq_shift", freqShift);
+        o.put("global_pool_conditions", globalPoolConditions);
+        o.put("in_channels", inChannels);
+        o.put("layers_per_block", layersPerBlock);
+        o.put("mid_block_scale_factor", 1);
+        o.put("mid_block_type", "UNetMidBlock2DCrossAttn");
+        o.put("norm_eps", normEps);
+        o.put("norm_num_groups", normNumGroups);
+        o.putNull("num_attention_heads");
+        o.putNull("num_class_embeds");
+        o.put("only_cross_attention", false);
+        o.putNull("projection_class_embeddings_input_dim");
+        o.put("resnet_time_scale_shift", "default");
+        o.put("transformer_layers_per_block", 1);
+        o.put("upcast_attention", upcastAttention);
+        o.put("use_linear_projection", useLinearProjection);
+        return o;
     }
 }
