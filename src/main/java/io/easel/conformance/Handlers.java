@@ -39,9 +39,27 @@ final class Handlers {
         return m;
     }
 
-    /** txt2img with ControlNet units: belongs to the ControlNet issue; until its model lands such cases skip. */
+    /** txt2img with ControlNet units (diffusers StableDiffusionControlNetPipeline semantics, control mode balanced). */
     static double controlTxt2img(CaseContext c) {
-        throw new NotImplemented("txt2img with ControlNet units");
+        String mode = c.json.path("control_mode").asText("balanced");
+        java.util.List<io.easel.models.controlnet.ControlNetModel> nets = new java.util.ArrayList<>();
+        try (io.easel.pipeline.StableDiffusion sd = CoreHandlers.load(c)) {
+            java.util.List<io.easel.pipeline.ResidualSource> units = new java.util.ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode u : c.json.get("controlnets")) {
+                var net = io.easel.pipeline.ControlNetFiles.load(c.model(u.get("model").asText()), sd.unet().config(),
+                        CoreHandlers.overrides(c.json), DType.FP32, true);
+                nets.add(net);
+                Tensor cond = io.easel.pipeline.PipelineImages.toUnitTensor(io.easel.annotators.Images.read(c.file(u.get("image").asText())));
+                units.add(new io.easel.pipeline.ControlUnit(net, cond, u.path("weight").asDouble(1), u.path("start").asDouble(0),
+                        u.path("end").asDouble(1), io.easel.pipeline.ControlUnit.ControlMode.parse(mode)));
+            }
+            var r = io.easel.pipeline.Diffusion.run(sd, CoreHandlers.prompt(c), CoreHandlers.canvas(c), CoreHandlers.spec(c),
+                    CoreHandlers.initImage(c, sd), units, io.easel.sampling.StepListener.NONE);
+            CoreHandlers.compareResult(c, r);
+        } finally {
+            nets.forEach(io.easel.models.controlnet.ControlNetModel::close);
+        }
+        return c.maxErr();
     }
 
     /** Thrown by a handler for a case whose component kind is not implemented yet: the runner prints SKIP. */

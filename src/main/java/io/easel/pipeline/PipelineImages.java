@@ -31,7 +31,7 @@ public final class PipelineImages {
         float[] d = rgb.data();
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
-                for (int c = 0; c < 3; c++) chw[c * w * h + y * w + x] = (float) Math.rint(d[(y * w + x) * 3 + c]) / 255f;
+                for (int c = 0; c < 3; c++) chw[c * w * h + y * w + x] = d[(y * w + x) * 3 + c] / 255f;
         return T.fromFloats(chw, 1, 3, h, w);
     }
 
