@@ -35,6 +35,8 @@ public final class Easel implements AutoCloseable {
 
     private final StableDiffusion model;
     private final String modelName;
+    /** ControlNets loaded by earlier requests, by path. */
+    private final java.util.Map<Path, io.easel.models.controlnet.ControlNetModel> controlNets = new java.util.HashMap<>();
 
     private Easel(StableDiffusion model) {
         this.model = model;
@@ -66,6 +68,29 @@ public final class Easel implements AutoCloseable {
         return new io.easel.conformance.ConformanceRunner().run(dir, out, verbose).ok();
     }
 
+    /**
+     * Runs an annotator ({@code easel annotate}): reads {@code in} (an image, or OpenPose JSON /
+     * a label map for the pose and segmentation renderers), writes a PNG to {@code out}.
+     */
+    public static void annotate(String kind, Path in, Path out, java.util.Map<String, String> options) {
+        io.easel.annotators.Annotator a = io.easel.annotators.Annotator.byName(kind);
+        if (!java.nio.file.Files.isRegularFile(in)) throw new IllegalArgumentException(in + ": no such file");
+        Image img = a.run(in, options);
+        if (a == io.easel.annotators.Annotator.INPAINT) Images.write(img, out);
+        else PngFiles.write(img.toRgb(), out, java.util.Map.of("annotator", kind + " " + options));
+    }
+
+    /** The annotators with their options, one block per annotator, for {@code easel annotate --list}. */
+    public static List<String> annotatorHelp() {
+        List<String> out = new ArrayList<>();
+        for (io.easel.annotators.Annotator a : io.easel.annotators.Annotator.values()) {
+            out.add(a.id() + ": " + a.description() + (a.input() == io.easel.annotators.Annotator.Input.IMAGE ? "" : " (reads " + a.input().name().toLowerCase().replace('_', ' ') + ")"));
+            for (io.easel.annotators.OptionSpec o : a.optionSpecs())
+                out.add("    " + o.name() + "=" + (o.defaultValue() == null ? "" : o.defaultValue()) + "  " + o.description());
+        }
+        return out;
+    }
+
     /** Measures a network at real size with random weights; see {@link io.easel.bench.Bench}. */
     public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, java.io.PrintWriter out) {
         io.easel.bench.Bench.Target t = switch (target) {
@@ -94,9 +119,11 @@ public final class Easel implements AutoCloseable {
                     img = Resize.resize(img, r.width(), r.height(), Interpolation.CUBIC);
                 init = new InitImage(PipelineImages.toTensor(img), r.strength());
             }
+            List<io.easel.pipeline.ResidualSource> units = new ArrayList<>();
+            for (GenerationRequest.ControlUnitSpec c : r.controls()) units.add(controlUnit(c, r.width(), r.height()));
             StepListener steps = (i, n, x) -> progress.progress("denoise", i + 1, n, (System.nanoTime() - t0) / 1e9);
             Diffusion.Result res = Diffusion.run(model, new Prompt(r.prompt(), r.negativePrompt(), r.clipSkip()), canvas,
-                    new SamplingSpec(r.sampler(), r.steps(), r.cfg(), r.eta(), seed), init, List.of(), steps);
+                    new SamplingSpec(r.sampler(), r.steps(), r.cfg(), r.eta(), seed), init, units, steps);
             List<Image> images = new ArrayList<>();
             List<String> params = new ArrayList<>();
             for (int i = 0; i < r.batch(); i++) {
@@ -107,6 +134,32 @@ public final class Easel implements AutoCloseable {
         }
     }
 
+    /** Loads (once) the unit's ControlNet and prepares its condition: fitted to the output size, annotated if asked. */
+    private io.easel.pipeline.ControlUnit controlUnit(GenerationRequest.ControlUnitSpec c, int width, int height) {
+        io.easel.models.controlnet.ControlNetModel net = controlNets.get(c.model());
+        if (net == null) {
+            net = io.easel.pipeline.ControlNetFiles.load(c.model(), model.unet().config(), io.easel.weights.ArchOverrides.NONE, model.dtype(), true);
+            controlNets.put(c.model(), net);
+        }
+        io.easel.pipeline.ControlUnit.ResizeMode fit = io.easel.pipeline.ControlUnit.ResizeMode.parse(c.resize());
+        io.easel.annotators.Annotator a = c.annotate() == null || c.annotate().equals("none") ? null : io.easel.annotators.Annotator.byName(c.annotate());
+        Image img;
+        if (a != null && a.input() != io.easel.annotators.Annotator.Input.IMAGE) {
+            // pose JSON or a label map: render at its own size, then fit
+            img = fit.fit(a.run(c.image(), java.util.Map.of()).toRgb(), width, height);
+        } else {
+            img = Images.read(c.image());
+            if (img.hasAlpha()) img = img.flattenAlpha();
+            img = fit.fit(img.toRgb(), width, height);
+            if (a != null) img = a.apply(img, java.util.Map.of()).toRgb();
+        }
+        return new io.easel.pipeline.ControlUnit(net, PipelineImages.toUnitTensor(img), c.weight(), c.start(), c.end(),
+                io.easel.pipeline.ControlUnit.ControlMode.parse(c.mode()));
+    }
+
     @Override
-    public void close() { model.close(); }
+    public void close() {
+        controlNets.values().forEach(io.easel.models.controlnet.ControlNetModel::close);
+        model.close();
+    }
 }

@@ -32,12 +32,44 @@ public record GenerationRequest(
 
     public static Builder builder(String prompt) { return new Builder(prompt); }
 
-    /** A ControlNet unit as the user describes it (model file, condition image, weight, start/end fractions). */
-    public record ControlUnitSpec(Path model, Path image, double weight, double start, double end, String annotate) {
+    /**
+     * A ControlNet unit as the user describes it.
+     *
+     * @param model    the ControlNet (any layout: diffusers folder, .safetensors, .pth)
+     * @param image    the condition image, or the photo to annotate when {@code annotate} is set
+     * @param weight   conditioning scale, 0..2
+     * @param start    fraction of the schedule where the unit starts acting, 0..1
+     * @param end      fraction where it stops, start..1
+     * @param annotate an annotator to run on the image first ("canny", "lines", ...), or null
+     * @param mode     balanced, prompt, controlnet or guess (see {@code ControlUnit.ControlMode})
+     * @param resize   how an image of another size is fitted: just, crop or fill
+     */
+    public record ControlUnitSpec(Path model, Path image, double weight, double start, double end, String annotate, String mode, String resize) {
         public ControlUnitSpec {
-            if (!(weight >= 0 && weight <= 2)) throw new IllegalArgumentException("control weight must be within 0..2, got " + weight);
+            if (model == null || image == null) throw new IllegalArgumentException("--control needs MODEL:IMAGE");
+            if (!(weight >= 0 && weight <= 2)) throw new IllegalArgumentException("--control weight must be within 0..2, got " + weight);
             if (!(start >= 0 && start <= 1) || !(end >= 0 && end <= 1) || start > end)
-                throw new IllegalArgumentException("control start/end must satisfy 0 <= start <= end <= 1, got " + start + ":" + end);
+                throw new IllegalArgumentException("--control start/end must satisfy 0 <= start <= end <= 1, got " + start + ":" + end);
+            if (mode == null) mode = "balanced";
+            if (resize == null) resize = "crop";
+            io.easel.pipeline.ControlUnit.ControlMode.parse(mode);
+            io.easel.pipeline.ControlUnit.ResizeMode.parse(resize);
+            if (annotate != null && !annotate.equals("none")) io.easel.annotators.Annotator.byName(annotate);
+        }
+
+        /** Parses the CLI form {@code MODEL:IMAGE[:weight[:start:end]]}. */
+        public static ControlUnitSpec parse(String spec, String annotate, String mode, String resize) {
+            String[] p = spec.split(":");
+            if (p.length != 2 && p.length != 3 && p.length != 5)
+                throw new IllegalArgumentException("--control must be MODEL:IMAGE[:weight[:start:end]], got '" + spec + "'");
+            try {
+                double w = p.length > 2 ? Double.parseDouble(p[2]) : 1.0;
+                double s = p.length > 3 ? Double.parseDouble(p[3]) : 0.0;
+                double e = p.length > 3 ? Double.parseDouble(p[4]) : 1.0;
+                return new ControlUnitSpec(Path.of(p[0]), Path.of(p[1]), w, s, e, annotate, mode, resize);
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("--control weight, start and end must be numbers, got '" + spec + "'");
+            }
         }
     }
 

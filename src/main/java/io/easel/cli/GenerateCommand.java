@@ -57,6 +57,16 @@ final class GenerateCommand implements Callable<Integer> {
     double strength;
     @Option(names = "--from", paramLabel = "PNG", description = "Re-make an image: take prompt and settings from its PNG parameters (flags given here override).")
     Path from;
+    @Option(names = "--control", paramLabel = "MODEL:IMAGE[:w[:s:e]]",
+            description = "A ControlNet unit: model, condition image, weight (default 1), start and end fractions of the schedule (default 0:1). Repeatable; residuals of all units are summed.")
+    List<String> controls;
+    @Option(names = "--annotate", paramLabel = "KIND",
+            description = "Run an annotator (canny, lines, scribble, softedge_dog, ...; 'none' to skip) on the control image first. Repeatable, paired with --control by position.")
+    List<String> annotate;
+    @Option(names = "--control-mode", description = "balanced, prompt (my prompt is more important), controlnet (ControlNet is more important), guess (diffusers guess mode) (default: ${DEFAULT-VALUE}).", defaultValue = "balanced")
+    String controlMode;
+    @Option(names = "--resize-mode", description = "Fit control images of another size: just (stretch), crop (cover, centre crop), fill (fit, pad with the edge colour) (default: ${DEFAULT-VALUE}).", defaultValue = "crop")
+    String resizeMode;
     @Option(names = {"-o", "--out"}, paramLabel = "FILE|DIR", description = "Output PNG file, or a folder (default: outputs/).", defaultValue = "outputs")
     Path out;
     @Option(names = "--dtype", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).", defaultValue = "fp32")
@@ -101,6 +111,19 @@ final class GenerateCommand implements Callable<Integer> {
         if (init != null) {
             if (!Files.isRegularFile(init)) throw new IllegalArgumentException("--init " + init + ": no such file");
             b.initImage(init, strength);
+        }
+        if (controls != null) {
+            if (annotate != null && annotate.size() > controls.size())
+                throw new IllegalArgumentException("--annotate given " + annotate.size() + " times for " + controls.size() + " --control units");
+            List<GenerationRequest.ControlUnitSpec> units = new java.util.ArrayList<>();
+            for (int i = 0; i < controls.size(); i++) {
+                GenerationRequest.ControlUnitSpec u = GenerationRequest.ControlUnitSpec.parse(controls.get(i),
+                        annotate != null && i < annotate.size() ? annotate.get(i) : null, controlMode, resizeMode);
+                if (!Files.exists(u.model())) throw new IllegalArgumentException("--control " + u.model() + ": no such file or folder");
+                if (!Files.isRegularFile(u.image())) throw new IllegalArgumentException("--control " + u.image() + ": no such image");
+                units.add(u);
+            }
+            b.controls(units);
         }
         GenerationRequest req = b.build();
         if (model == null)
