@@ -93,6 +93,11 @@ public final class Easel implements AutoCloseable {
 
     /** Measures a network at real size with random weights; see {@link io.easel.bench.Bench}. */
     public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, java.io.PrintWriter out) {
+        bench(target, arch, width, height, batch, steps, dtype, 0, out);
+    }
+
+    /** As above; with {@code controlNets} > 0 the UNet is timed alone and with 1..N ControlNets in one run. */
+    public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, int controlNets, java.io.PrintWriter out) {
         io.easel.bench.Bench.Target t = switch (target) {
             case "unet" -> io.easel.bench.Bench.Target.UNET;
             case "vae-decode" -> io.easel.bench.Bench.Target.VAE_DECODE;
@@ -100,7 +105,7 @@ public final class Easel implements AutoCloseable {
             default -> throw new IllegalArgumentException("unknown bench target '" + target + "' (unet, vae-decode, text-encoder)");
         };
         io.easel.tensor.DType d = io.easel.tensor.DType.parse(dtype);
-        io.easel.bench.Bench.run(new io.easel.bench.Bench.Spec(t, arch, width, height, batch, steps, d), out);
+        io.easel.bench.Bench.run(new io.easel.bench.Bench.Spec(t, arch, width, height, batch, steps, d, controlNets), out);
     }
 
     /** The loaded pipeline, for lower-level use. */

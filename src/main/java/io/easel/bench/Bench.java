@@ -36,8 +36,14 @@ public final class Bench {
      * @param arch   "sd15" or "sd21"
      * @param steps  measured repetitions (after one warm-up)
      */
-    public record Spec(Target target, String arch, int width, int height, int batch, int steps, DType dtype) {
+    public record Spec(Target target, String arch, int width, int height, int batch, int steps, DType dtype, int controlNets) {
+        public Spec(Target target, String arch, int width, int height, int batch, int steps, DType dtype) {
+            this(target, arch, width, height, batch, steps, dtype, 0);
+        }
+
         public Spec {
+            if (controlNets < 0 || controlNets > 4) throw new IllegalArgumentException("--controlnets must be within 0..4");
+            if (controlNets > 0 && target != Target.UNET) throw new IllegalArgumentException("--controlnets applies to the unet target");
             if (!arch.equals("sd15") && !arch.equals("sd21")) throw new IllegalArgumentException("--arch must be sd15 or sd21, got " + arch);
             if (width % 8 != 0 || height % 8 != 0 || width < 8 || height < 8)
                 throw new IllegalArgumentException("--width and --height must be positive multiples of 8");
@@ -75,6 +81,7 @@ public final class Bench {
                     Tensor t = torch.full(new long[]{s.batch()}, T.s(500), T.opts(torch.ScalarType.Float));
                     model = u;
                     step = () -> u.forward(x, t, ctx);
+                    if (s.controlNets() > 0) return withControlNets(s, u, c, x, t, ctx, loadBefore, out);
                 }
                 case VAE_DECODE -> {
                     AutoencoderKL v = new AutoencoderKL(AutoencoderKLConfig.SD);
@@ -113,6 +120,53 @@ public final class Bench {
             model.close();
             return r;
         }
+    }
+
+    /** The UNet alone, then with 1..N ControlNets (residuals summed), in one run. */
+    private static Result withControlNets(Spec s, UNet2DConditionModel u, UNet2DConditionConfig c, Tensor x, Tensor t, Tensor ctx,
+                                          String loadBefore, PrintWriter out) {
+        io.easel.models.controlnet.ControlNetConfig cc = io.easel.models.controlnet.ControlNetConfig.fromUNet(c);
+        java.util.List<io.easel.models.controlnet.ControlNetModel> nets = new java.util.ArrayList<>();
+        for (int i = 0; i < s.controlNets(); i++) {
+            io.easel.models.controlnet.ControlNetModel n = new io.easel.models.controlnet.ControlNetModel(cc);
+            n.init(torch.createCPUGenerator(i + 1), s.dtype(), true);
+            nets.add(n);
+        }
+        Tensor cond = torch.rand(1, 3, s.height(), s.width()).to(s.dtype().scalarType());
+        long weightBytes = (u.parameterCount() + nets.size() * nets.get(0).parameterCount()) * s.dtype().bytes();
+        out.printf(Locale.ROOT, "bench unet + controlnets: %s %dx%d batch %d %s, %d threads, %.2f GB of weights (UNet + %d ControlNets of %,d parameters)%n",
+                s.arch(), s.width(), s.height(), s.batch(), s.dtype(), torch.get_num_threads(), weightBytes / 1e9, nets.size(), nets.get(0).parameterCount());
+        out.println("machine load (1/5/15 min) before: " + loadBefore);
+        double[] medians = new double[nets.size() + 1];
+        double[] all = null;
+        double warm = 0;
+        for (int k = 0; k <= nets.size(); k++) {
+            int units = k;
+            Supplier<Tensor> step = () -> {
+                io.easel.models.unet.ControlResiduals r = null;
+                for (int i = 0; i < units; i++) {
+                    io.easel.models.unet.ControlResiduals ri = nets.get(i).forward(x, t, ctx, cond, 1.0, io.easel.models.controlnet.ControlNetModel.SoftWeights.NONE);
+                    r = r == null ? ri : r.plus(ri);
+                }
+                return u.forward(x, t, ctx, r, null);
+            };
+            warm = time(step);
+            double[] secs = new double[s.steps()];
+            for (int i = 0; i < secs.length; i++) secs[i] = time(step);
+            Result r = new Result(s, secs, warm, weightBytes, Memory.peakRss(), loadBefore, loadAvg(), torch.get_num_threads());
+            medians[k] = r.median();
+            out.printf(Locale.ROOT, "UNet + %d ControlNet%s: steps %s s; min %.2f s, median %.2f s%s%n", k, k == 1 ? "" : "s",
+                    java.util.Arrays.toString(java.util.Arrays.stream(secs).map(v -> Math.round(v * 100) / 100.0).toArray()), r.min(), r.median(),
+                    k == 0 ? "" : String.format(Locale.ROOT, " (+%.2f s, +%.0f%% of the plain step per unit)", r.median() - medians[0],
+                            100 * (r.median() - medians[0]) / k / medians[0]));
+            out.flush();
+            all = secs;
+        }
+        Result r = new Result(s, all, warm, weightBytes, Memory.peakRss(), loadBefore, loadAvg(), torch.get_num_threads());
+        out.printf(Locale.ROOT, "peak RSS %.2f GB (%.2fx the weights); machine load after: %s%n", r.peakRss() / 1e9, (double) r.peakRss() / weightBytes, r.loadAfter());
+        nets.forEach(io.easel.models.controlnet.ControlNetModel::close);
+        u.close();
+        return r;
     }
 
     private static double time(Supplier<Tensor> step) {

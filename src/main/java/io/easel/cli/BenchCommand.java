@@ -23,10 +23,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-b", "--batch"}, defaultValue = "2", description = "Batch (default: ${DEFAULT-VALUE}, a CFG pair).") int batch;
     @Option(names = "--steps", defaultValue = "5", description = "Measured steps after the warm-up (default: ${DEFAULT-VALUE}).") int steps;
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).") String dtype;
+    @Option(names = "--controlnets", defaultValue = "0", description = "Also time the UNet with 1..N ControlNets, in the same run (default: ${DEFAULT-VALUE}).") int controlNets;
 
     @Override
     public Integer call() {
-        Easel.bench(target, arch, width, height, batch, steps, dtype, spec.commandLine().getOut());
+        Easel.bench(target, arch, width, height, batch, steps, dtype, controlNets, spec.commandLine().getOut());
         return 0;
     }
 }
