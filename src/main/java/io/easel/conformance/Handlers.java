@@ -24,6 +24,7 @@ final class Handlers {
         m.put("vae_encode", Handlers::vaeEncode);
         m.put("vae_decode", Handlers::vaeDecode);
         m.put("clip_text_encoder", Handlers::clipTextEncoder);
+        m.put("train_unet_step", TrainingHandlers::trainUnetStep);
         return m;
     }
 
