@@ -39,6 +39,22 @@ final class TrainingHandlers {
         }
     }
 
+    /*
+     * train_controlnet_step: registered once io.easel.models.controlnet.ControlNetModel is on main,
+     * with these lines (and m.put("train_controlnet_step", TrainingHandlers::trainControlnetStep)
+     * in Handlers.all()):
+     *
+     *   static double trainControlnetStep(CaseContext c) {
+     *       try (UNet2DConditionModel unet = ComponentFiles.unet(c.model(c.str("unet")), DType.FP32);
+     *            ControlNetModel cn = <load the diffusers folder c.model(c.str("controlnet")) in FP32, unpacked>) {
+     *           return twoSteps(c, unet, cn, cond -> (noisy, t, ctx) -> cn.forward(noisy, t, ctx, cond, 1.0, SoftWeights.NONE));
+     *       }
+     *   }
+     *
+     * The UNet stays frozen (only the ControlNet's parameters are made trainable below); gradients
+     * still flow through it into the residuals.
+     */
+
     /**
      * Runs the two steps of a case with {@code trained} as the trainable module (all its
      * parameters) and {@code control} building the residual provider of a batch from the case's
