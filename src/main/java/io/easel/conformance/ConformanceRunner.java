@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bytedeco.javacpp.PointerScope;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ public final class ConformanceRunner {
     private final Map<String, CaseHandler> handlers = Handlers.all();
 
     /** Runs every case below {@code dir}, printing each line as it completes. */
-    public Summary run(Path dir, PrintStream out, boolean verbose) throws IOException {
+    public Summary run(Path dir, PrintWriter out, boolean verbose) throws IOException {
         List<Path> cases;
         try (Stream<Path> s = Files.walk(dir)) {
             cases = s.filter(p -> p.getFileName().toString().equals("case.json")).sorted().toList();
@@ -79,6 +79,8 @@ public final class ConformanceRunner {
             double v = h.run(ctx);
             boolean pass = ctx.failures().isEmpty();
             return new Result(pass ? Status.PASS : Status.FAIL, rel, component, metric, v, String.join("; ", ctx.failures()));
+        } catch (Handlers.NotImplemented e) {
+            return new Result(Status.SKIP, rel, component, metric, 0, e.getMessage());
         } catch (Exception | Error e) {
             String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
             return new Result(Status.FAIL, rel, component, metric, Double.POSITIVE_INFINITY, msg);

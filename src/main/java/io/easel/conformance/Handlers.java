@@ -24,12 +24,32 @@ final class Handlers {
         m.put("vae_encode", Handlers::vaeEncode);
         m.put("vae_decode", Handlers::vaeDecode);
         m.put("clip_text_encoder", Handlers::clipTextEncoder);
+        m.put("randn", CoreHandlers::randn);
+        m.put("scheduler", CoreHandlers::scheduler);
+        m.put("clip_tokenizer", CoreHandlers::clipTokenizer);
+        m.put("txt2img", CoreHandlers::generate);
+        m.put("img2img", CoreHandlers::generate);
+        m.put("annotator", new CaseHandler() {
+            @Override public double run(CaseContext c) { return CoreHandlers.annotator(c); }
+            @Override public String component(com.fasterxml.jackson.databind.JsonNode j) { return j.path("annotator").asText("annotator"); }
+            @Override public String metric() { return "f1"; }
+        });
         m.put("train_unet_step", TrainingHandlers::trainUnetStep);
         return m;
     }
 
+    /** txt2img with ControlNet units: belongs to the ControlNet issue; until its model lands such cases skip. */
+    static double controlTxt2img(CaseContext c) {
+        throw new NotImplemented("txt2img with ControlNet units");
+    }
+
+    /** Thrown by a handler for a case whose component kind is not implemented yet: the runner prints SKIP. */
+    static final class NotImplemented extends RuntimeException {
+        NotImplemented(String what) { super(what + " is not implemented yet"); }
+    }
+
     static double unet(CaseContext c) {
-        try (NoGradGuard g = new NoGradGuard(); UNet2DConditionModel unet = ComponentFiles.unet(c.model(c.str("model")), DType.FP32)) {
+        try (NoGradGuard g = new NoGradGuard(); UNet2DConditionModel unet = ComponentFiles.unet(c.model(c.str("model")), CoreHandlers.overrides(c.json), DType.FP32)) {
             Tensor x = c.data(c.json.at("/inputs/sample").asText());
             Tensor ctx = c.data(c.json.at("/inputs/encoder_hidden_states").asText());
             Tensor t = torch.full(new long[]{x.size(0)}, T.s(c.json.get("timestep").asDouble()), T.opts(torch.ScalarType.Float));
@@ -39,7 +59,7 @@ final class Handlers {
     }
 
     static double vaeEncode(CaseContext c) {
-        try (NoGradGuard g = new NoGradGuard(); AutoencoderKL vae = ComponentFiles.vae(c.model(c.str("model")), DType.FP32)) {
+        try (NoGradGuard g = new NoGradGuard(); AutoencoderKL vae = ComponentFiles.vae(c.model(c.str("model")), CoreHandlers.overrides(c.json), DType.FP32)) {
             AutoencoderKL.Posterior p = vae.encode(c.data(c.str("input")));
             c.compareData(c.json.at("/expected/mean").asText(), p.mean());
             c.compareData(c.json.at("/expected/logvar").asText(), p.logvar());
@@ -50,14 +70,14 @@ final class Handlers {
     }
 
     static double vaeDecode(CaseContext c) {
-        try (NoGradGuard g = new NoGradGuard(); AutoencoderKL vae = ComponentFiles.vae(c.model(c.str("model")), DType.FP32)) {
+        try (NoGradGuard g = new NoGradGuard(); AutoencoderKL vae = ComponentFiles.vae(c.model(c.str("model")), CoreHandlers.overrides(c.json), DType.FP32)) {
             c.compareData(c.str("expected"), vae.decode(c.data(c.str("input"))));
         }
         return c.maxErr();
     }
 
     static double clipTextEncoder(CaseContext c) {
-        try (NoGradGuard g = new NoGradGuard(); CLIPTextModel te = ComponentFiles.textEncoder(c.model(c.str("model")), DType.FP32)) {
+        try (NoGradGuard g = new NoGradGuard(); CLIPTextModel te = ComponentFiles.textEncoder(c.model(c.str("model")), CoreHandlers.overrides(c.json), DType.FP32)) {
             Tensor ids = c.data(c.str("input_ids")).to(torch.ScalarType.Long);
             var outs = c.json.get("outputs").fields();
             while (outs.hasNext()) {

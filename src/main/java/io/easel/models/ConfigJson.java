@@ -2,6 +2,8 @@ package io.easel.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,4 +68,41 @@ public final class ConfigJson {
     }
 
     public String where() { return where; }
+
+    // ---- Writing (the config records' toJson).
+
+    /** The diffusers version written into exported configs: a release whose config format these records mirror. */
+    public static final String DIFFUSERS_VERSION = "0.31.0";
+
+    /** A new diffusers config object: {@code _class_name} and {@code _diffusers_version}, fields to follow. */
+    public static ObjectNode diffusersConfig(String className) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("_class_name", className);
+        o.put("_diffusers_version", DIFFUSERS_VERSION);
+        return o;
+    }
+
+    /** An empty JSON object, for transformers configs. */
+    public static ObjectNode object() { return JSON.createObjectNode(); }
+
+    public static ArrayNode ints(List<Integer> values) {
+        ArrayNode a = JSON.createArrayNode();
+        values.forEach(a::add);
+        return a;
+    }
+
+    public static ArrayNode strings(List<String> values) {
+        ArrayNode a = JSON.createArrayNode();
+        values.forEach(a::add);
+        return a;
+    }
+
+    /** Pretty-printed JSON text, as diffusers writes config files. */
+    public static String toText(JsonNode node) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

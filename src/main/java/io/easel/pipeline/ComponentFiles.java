@@ -16,14 +16,13 @@ import io.easel.weights.WeightsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Predicate;
 
-/** Loading single components from diffusers / transformers component folders (config.json + weights). */
+/**
+ * Loading single components: from a component folder (config.json + weights), from the matching
+ * subfolder of a diffusers pipeline folder, or out of a single-file LDM checkpoint.
+ */
 public final class ComponentFiles {
     private ComponentFiles() {}
-
-    /** Keys found in real component files that the models do not use. */
-    static final Predicate<String> KNOWN_EXTRAS = k -> k.endsWith("position_ids");
 
     /** The weights file of a component folder, preferring safetensors. */
     public static Path weightsFile(Path dir) {
@@ -46,10 +45,53 @@ public final class ComponentFiles {
         return Checkpoints.open(file);
     }
 
+    /** A UNet from a component folder, a pipeline folder or a single file. */
+    public static UNet2DConditionModel unet(Path path, io.easel.weights.ArchOverrides o, DType dtype) {
+        if (java.nio.file.Files.isDirectory(path)) return unet(componentDir(path, "unet"), dtype);
+        try (TensorSource src = Checkpoints.open(path)) {
+            io.easel.weights.Detected d = io.easel.weights.Detection.detect(src, o);
+            if (d.unet() == null || d.isControlNet()) throw new WeightsException(path + ": holds no Stable Diffusion UNet");
+            UNet2DConditionModel m = new UNet2DConditionModel(d.unet());
+            ModuleLoader.load(m, StableDiffusion.projections(io.easel.weights.KeyMaps.unet(src), d.unet()), dtype, k -> false);
+            return m;
+        }
+    }
+
+    /** A VAE from a component folder, a pipeline folder or a single file. */
+    public static AutoencoderKL vae(Path path, io.easel.weights.ArchOverrides o, DType dtype) {
+        if (java.nio.file.Files.isDirectory(path)) return vae(componentDir(path, "vae"), dtype);
+        try (TensorSource src = Checkpoints.open(path)) {
+            io.easel.weights.Detected d = io.easel.weights.Detection.detect(src, o);
+            if (d.vae() == null) throw new WeightsException(path + ": holds no VAE");
+            AutoencoderKL m = new AutoencoderKL(d.vae());
+            ModuleLoader.load(m, io.easel.weights.KeyMaps.vae(src), dtype, k -> false);
+            return m;
+        }
+    }
+
+    /** A CLIP text encoder from a component folder, a pipeline folder or a single file (SD2: the layers SD2 uses). */
+    public static CLIPTextModel textEncoder(Path path, io.easel.weights.ArchOverrides o, DType dtype) {
+        if (java.nio.file.Files.isDirectory(path)) return textEncoder(componentDir(path, "text_encoder"), dtype);
+        try (TensorSource src = Checkpoints.open(path)) {
+            io.easel.weights.Detected d = io.easel.weights.Detection.detect(src, o);
+            if (d.textEncoder() == null) throw new WeightsException(path + ": holds no text encoder");
+            CLIPTextModel m = new CLIPTextModel(d.textEncoder());
+            ModuleLoader.load(m, io.easel.weights.KeyMaps.textEncoder(src), dtype, k -> false);
+            return m;
+        }
+    }
+
+    /** A component folder itself, or its subfolder in a pipeline folder. */
+    static Path componentDir(Path dir, String component) {
+        if (java.nio.file.Files.isRegularFile(dir.resolve("model_index.json"))) return dir.resolve(component);
+        return dir;
+    }
+
     public static UNet2DConditionModel unet(Path dir, DType dtype) {
-        UNet2DConditionModel m = new UNet2DConditionModel(UNet2DConditionConfig.fromJson(ConfigJson.read(config(dir))));
+        UNet2DConditionConfig c = UNet2DConditionConfig.fromJson(ConfigJson.read(config(dir)));
+        UNet2DConditionModel m = new UNet2DConditionModel(c);
         try (TensorSource src = openWeights(weightsFile(dir))) {
-            ModuleLoader.load(m, src, dtype, KNOWN_EXTRAS);
+            ModuleLoader.load(m, StableDiffusion.projections(io.easel.weights.KeyMaps.unet(src), c), dtype, k -> false);
         }
         return m;
     }
@@ -57,7 +99,7 @@ public final class ComponentFiles {
     public static AutoencoderKL vae(Path dir, DType dtype) {
         AutoencoderKL m = new AutoencoderKL(AutoencoderKLConfig.fromJson(ConfigJson.read(config(dir))));
         try (TensorSource src = openWeights(weightsFile(dir))) {
-            ModuleLoader.load(m, src, dtype, KNOWN_EXTRAS);
+            ModuleLoader.load(m, io.easel.weights.KeyMaps.vae(src), dtype, k -> false);
         }
         return m;
     }
@@ -65,7 +107,7 @@ public final class ComponentFiles {
     public static CLIPTextModel textEncoder(Path dir, DType dtype) {
         CLIPTextModel m = new CLIPTextModel(CLIPTextConfig.fromJson(ConfigJson.read(config(dir))));
         try (TensorSource src = openWeights(weightsFile(dir))) {
-            ModuleLoader.load(m, src, dtype, KNOWN_EXTRAS);
+            ModuleLoader.load(m, io.easel.weights.KeyMaps.textEncoder(src), dtype, k -> false);
         }
         return m;
     }

@@ -10,19 +10,24 @@ import java.util.Locale;
  * Karras sigmas.
  */
 public enum SamplerKind {
-    DDIM("ddim", false),
-    EULER("euler", true),
-    EULER_A("euler_a", true),
-    DPMPP_2M("dpmpp_2m", true),
-    DPMPP_2M_KARRAS("dpmpp_2m_karras", true);
+    DDIM("ddim", false, "DDIM"),
+    EULER("euler", true, "Euler"),
+    EULER_A("euler_a", true, "Euler a"),
+    DPMPP_2M("dpmpp_2m", true, "DPM++ 2M"),
+    DPMPP_2M_KARRAS("dpmpp_2m_karras", true, "DPM++ 2M Karras");
 
     private final String cliName;
     private final boolean usesSigmas;
+    private final String displayName;
 
-    SamplerKind(String cliName, boolean usesSigmas) {
+    SamplerKind(String cliName, boolean usesSigmas, String displayName) {
         this.cliName = cliName;
         this.usesSigmas = usesSigmas;
+        this.displayName = displayName;
     }
+
+    /** The name A1111 writes in a PNG's parameters ("Euler a", "DPM++ 2M Karras"). */
+    public String displayName() { return displayName; }
 
     /** The name on the command line and in requests. */
     public String cliName() { return cliName; }
@@ -38,7 +43,7 @@ public enum SamplerKind {
     public static SamplerKind parse(String s) {
         String n = s.trim().toLowerCase(Locale.ROOT).replace('-', '_');
         if (n.equals("ddim_eta")) return DDIM;
-        for (SamplerKind k : values()) if (k.cliName.equals(n)) return k;
+        for (SamplerKind k : values()) if (k.cliName.equals(n) || k.displayName.equalsIgnoreCase(s.trim())) return k;
         StringBuilder known = new StringBuilder();
         for (SamplerKind k : values()) known.append(known.length() == 0 ? "" : ", ").append(k.cliName);
         throw new IllegalArgumentException("unknown sampler '" + s + "' (expected one of " + known + ")");

@@ -96,7 +96,7 @@ public final class Nn {
         public Linear(int in, int out) { this(in, out, true); }
 
         @Override protected void packOwn() {
-            if (packed != null || (long) in * out < PACK_MIN_ELEMENTS || in % 16 != 0 || out % 16 != 0) return;
+            if (packed != null || (long) in * out < PACK_MIN_ELEMENTS || in % 32 != 0 || out % 32 != 0) return;
             packed = pack(weight.get().view(out, in, 1, 1), 1, 0);
             weight.release();
         }

@@ -58,14 +58,14 @@ public final class Ops {
     /**
      * x @ w^T + b. Runs as a 1x1 convolution over a channels-last view of x, which routes the
      * product to oneDNN: on CPU that is faster than the BLAS behind torch.linear in fp32 and bf16.
-     * Only for widths that are multiples of 16: oneDNN 3.5's fp32 channels-last 1x1 kernel returns
-     * wrong values for other output widths above 32 (e.g. 40 or 80; see OpsTest), so those, and
+     * Only for widths that are multiples of 32: oneDNN 3.5's fp32 channels-last 1x1 kernel returns
+     * wrong values for some other output widths (40 and 80 seen; see OpsTest), so those, and
      * anything needing autograd-exotic layouts, take torch.linear.
      * x: [..., in], w: [out, in], b: [out] or null -> [..., out]
      */
     public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
         long in = w.size(1), out = w.size(0);
-        if (x.dim() < 2 || !x.is_contiguous() || x.numel() == 0 || in % 16 != 0 || out % 16 != 0)
+        if (x.dim() < 2 || !x.is_contiguous() || x.numel() == 0 || in % 32 != 0 || out % 32 != 0)
             return torch.linear(x, w, T.opt(bias));
         long n = x.numel() / in;
         Tensor x4 = x.view(1, n, 1, in).permute(0, 3, 1, 2);

@@ -235,30 +235,51 @@ public final class ClipTokenizer {
      * @throws TokenizerException when the file is missing, short or malformed
      */
     public static ClipTokenizer fromBpeGz(Path file) {
-        List<String[]> merges = new ArrayList<>(BPE_GZ_MERGES);
-        List<Integer> lines = new ArrayList<>(BPE_GZ_MERGES);
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-            raw.mark(2);
-            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
-            raw.reset();
-            InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
-            String header = r.readLine();
-            if (header == null) throw new TokenizerException(file + ": empty file");
-            int no = 1;
-            String line;
-            while (merges.size() < BPE_GZ_MERGES && (line = r.readLine()) != null) {
-                no++;
-                merges.add(parseMerge(line, file, no));
-                lines.add(no);
-            }
+        try (InputStream raw = Files.newInputStream(file)) {
+            return fromBpeStream(raw, file.toString(), file);
         } catch (NoSuchFileException e) {
             throw new TokenizerException(file + ": no such file");
         } catch (IOException e) {
             throw new TokenizerException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** Name of the bundled vocabulary resource (OpenAI's CLIP BPE merges, MIT licence). */
+    public static final String BUNDLED_RESOURCE = "bpe_simple_vocab_16e6.txt.gz";
+
+    /**
+     * The CLIP BPE vocabulary bundled with Easel (the same for SD1 and SD2), for single-file
+     * checkpoints, which carry no tokenizer files.
+     */
+    public static ClipTokenizer bundled() {
+        try (InputStream raw = ClipTokenizer.class.getResourceAsStream(BUNDLED_RESOURCE)) {
+            if (raw == null) throw new TokenizerException("the bundled CLIP vocabulary (" + BUNDLED_RESOURCE + ") is missing from the classpath");
+            return fromBpeStream(raw, "bundled " + BUNDLED_RESOURCE, Path.of(BUNDLED_RESOURCE));
+        } catch (IOException e) {
+            throw new TokenizerException("cannot read the bundled CLIP vocabulary (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static ClipTokenizer fromBpeStream(InputStream source, String name, Path file) throws IOException {
+        List<String[]> merges = new ArrayList<>(BPE_GZ_MERGES);
+        List<Integer> lines = new ArrayList<>(BPE_GZ_MERGES);
+        InputStream raw = new BufferedInputStream(source);
+        raw.mark(2);
+        boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+        raw.reset();
+        InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        String header = r.readLine();
+        if (header == null) throw new TokenizerException(name + ": empty file");
+        int no = 1;
+        String line;
+        while (merges.size() < BPE_GZ_MERGES && (line = r.readLine()) != null) {
+            no++;
+            merges.add(parseMerge(line, file, no));
+            lines.add(no);
+        }
         if (merges.size() < BPE_GZ_MERGES)
-            throw new TokenizerException(file + ": holds " + merges.size() + " merges, expected " + BPE_GZ_MERGES + " (lines 2.." + (BPE_GZ_MERGES + 1) + ")");
+            throw new TokenizerException(name + ": holds " + merges.size() + " merges, expected " + BPE_GZ_MERGES + " (lines 2.." + (BPE_GZ_MERGES + 1) + ")");
 
         List<String> tokens = new ArrayList<>(2 * 256 + merges.size() + 2);
         List<String> bytes = byteSymbols();
@@ -269,7 +290,7 @@ public final class ClipTokenizer {
         tokens.add(END_TOKEN);
         Map<String, Integer> vocab = new HashMap<>(tokens.size() * 2);
         for (int i = 0; i < tokens.size(); i++) vocab.put(tokens.get(i), i); // a repeat keeps the later id, as dict(zip(...)) does
-        return new ClipTokenizer(file.toString(), file, file, vocab, tokens.toArray(new String[0]), merges, lines);
+        return new ClipTokenizer(name, file, file, vocab, tokens.toArray(new String[0]), merges, lines);
     }
 
     private static String[] parseMerge(String line, Path file, int no) {
@@ -563,6 +584,20 @@ public final class ClipTokenizer {
         if (id < 0 || id >= idToToken.length)
             throw new IllegalArgumentException("token id " + id + " is outside the vocabulary (0.." + (idToToken.length - 1) + ")");
         return idToToken[id];
+    }
+
+    /**
+     * The merges in rank order (best first), each as the two byte-level symbols it joins: the
+     * lines of a {@code merges.txt} after its {@code #version} header. With {@link #token} over
+     * 0..{@link #vocabSize()}-1 this is everything needed to write the tokenizer as a
+     * transformers folder that reads back as this tokenizer.
+     *
+     * @return {@code {first, second}} pairs
+     */
+    public List<String[]> merges() {
+        List<String[]> out = new ArrayList<>(mergeFirst.length);
+        for (int r = 0; r < mergeFirst.length; r++) out.add(new String[] {idToToken[mergeFirst[r]], idToToken[mergeSecond[r]]});
+        return out;
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.easel.weights;
 
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,12 @@ import java.util.regex.Pattern;
  * <p>The public factories are strict: a key inside the component that no table knows is a
  * {@link WeightsException} naming it. Known extras ({@link #KNOWN_EXTRAS}) are counted on the
  * returned {@link MappedSource}.
+ *
+ * <p>Exporting ({@code toLdmUnet}, {@code toLdmVae}, {@code toLdmTextEncoder},
+ * {@code toOriginalControlNet}) reads the same pair tables backwards (column {@link #DIFFUSERS}
+ * to column {@link #FOREIGN}) and inverts the index arithmetic. Each export is mapped forward
+ * again before it is returned and must give back every key it came from, so the two directions
+ * cannot drift apart.
  */
 public final class KeyMaps {
     private KeyMaps() {}
@@ -149,24 +157,36 @@ public final class KeyMaps {
     };
     private static final Pattern RESBLOCK = Pattern.compile("^transformer\\.resblocks\\.(\\d+)\\.(.+)$");
 
+    /** Column of a pair table: the foreign name, read when loading. */
+    static final int FOREIGN = 0;
+    /** Column of a pair table: the diffusers name, read when exporting (the same tables, read backwards). */
+    static final int DIFFUSERS = 1;
+
     /**
      * {@code rest} renamed by the first pair whose foreign side is {@code rest} itself or a
      * leading run of its dotted segments; null when none matches.
      */
-    static String rename(String rest, String[][] table) {
+    static String rename(String rest, String[][] table) { return rename(rest, table, FOREIGN); }
+
+    /** As {@link #rename(String, String[][])}, matching column {@code from} and giving the other one. */
+    static String rename(String rest, String[][] table, int from) {
+        int to = 1 - from;
         for (String[] p : table) {
-            if (rest.equals(p[0])) return p[1];
-            if (rest.startsWith(p[0]) && rest.charAt(p[0].length()) == '.') return p[1] + rest.substring(p[0].length());
+            if (rest.equals(p[from])) return p[to];
+            if (rest.startsWith(p[from]) && rest.charAt(p[from].length()) == '.') return p[to] + rest.substring(p[from].length());
         }
         return null;
     }
 
     /** {@code rest} renamed by a pair of {@code outer}, and what follows by a pair of {@code inner}; null when either misses. */
-    static String rename(String rest, String[][] outer, String[][] inner) {
+    static String rename(String rest, String[][] outer, String[][] inner) { return rename(rest, outer, inner, FOREIGN); }
+
+    static String rename(String rest, String[][] outer, String[][] inner, int from) {
+        int to = 1 - from;
         for (String[] p : outer) {
-            if (rest.startsWith(p[0]) && rest.length() > p[0].length() + 1 && rest.charAt(p[0].length()) == '.') {
-                String r = rename(rest.substring(p[0].length() + 1), inner);
-                return r == null ? null : p[1] + "." + r;
+            if (rest.startsWith(p[from]) && rest.length() > p[from].length() + 1 && rest.charAt(p[from].length()) == '.') {
+                String r = rename(rest.substring(p[from].length() + 1), inner, from);
+                return r == null ? null : p[to] + "." + r;
             }
         }
         return null;
@@ -468,6 +488,251 @@ public final class KeyMaps {
             t = t == null ? key : m.group(1) + "." + t;
             long[] s = e.getValue().shape();
             if (VAE_LINEAR.matcher(t).find() && s.length == 4) b.reshape(key, t, s[0], s[1]);
+            else b.map(key, t);
+        }
+        return b.build();
+    }
+
+    // =====================================================================================
+    // Export: diffusers / transformers keys to the foreign layouts. The same tables read
+    // backwards, and the inverse of the index arithmetic above.
+
+    private static final Pattern D_DOWN = Pattern.compile("^down_blocks\\.(\\d+)\\.(resnets|attentions)\\.(\\d+)\\.(.+)$");
+    private static final Pattern D_DOWNSAMPLER = Pattern.compile("^down_blocks\\.(\\d+)\\.downsamplers\\.0\\.conv\\.(.+)$");
+    private static final Pattern D_UP = Pattern.compile("^up_blocks\\.(\\d+)\\.(resnets|attentions)\\.(\\d+)\\.(.+)$");
+    private static final Pattern D_UPSAMPLER = Pattern.compile("^up_blocks\\.(\\d+)\\.upsamplers\\.0\\.conv\\.(.+)$");
+    private static final Pattern D_UP_ATTENTION = Pattern.compile("^up_blocks\\.(\\d+)\\.attentions\\.");
+    private static final Pattern D_PROJECTION = Pattern.compile("(^|\\.)attentions\\.\\d+\\.proj_(in|out)\\.weight$");
+    private static final Pattern D_VAE_DOWN = Pattern.compile("^down_blocks\\.(\\d+)\\.(resnets\\.(\\d+)|downsamplers\\.0)\\.(.+)$");
+    private static final Pattern D_VAE_UP = Pattern.compile("^up_blocks\\.(\\d+)\\.(resnets\\.(\\d+)|upsamplers\\.0)\\.(.+)$");
+    private static final Pattern D_ZERO_CONV = Pattern.compile("^controlnet_down_blocks\\.(\\d+)\\.(.+)$");
+    private static final Pattern D_HINT = Pattern.compile("^controlnet_cond_embedding\\.(conv_in|conv_out|blocks\\.(\\d+))\\.(.+)$");
+
+    /**
+     * A diffusers UNet (a model's parameters or a diffusers file) under the LDM single-file keys
+     * {@code model.diffusion_model.*}. The transformers' proj_in / proj_out weights get the rank
+     * the family's LDM files store: 1x1 convolutions [C,C,1,1] for SD1, linears [C,C] for SD2.
+     */
+    public static MappedSource toLdmUnet(TensorSource diffusers, Family family) {
+        return checked(mapToLdmUnet(diffusers, LDM_UNET, family == Family.SD2).requireNoUnknown(), KeyMaps::mapLdmUnet);
+    }
+
+    /** A diffusers VAE under the LDM single-file keys {@code first_stage_model.*}; the mid-block attention's linears become the 1x1 convs LDM stores. */
+    public static MappedSource toLdmVae(TensorSource diffusers) {
+        return checked(mapToLdmVae(diffusers, LDM_VAE).requireNoUnknown(), KeyMaps::mapLdmVae);
+    }
+
+    /**
+     * A transformers CLIPTextModel under the LDM single-file keys of its family: SD1's
+     * {@code cond_stage_model.transformer.text_model.*}. SD2 is refused: its OpenCLIP layout
+     * holds one more block than the transformers model SD2 runs (the last block is unused and
+     * is dropped on loading), so an Easel SD2 text encoder cannot be written as a complete
+     * OpenCLIP tower. Save SD2 models as diffusers folders instead.
+     */
+    public static MappedSource toLdmTextEncoder(TensorSource transformers, Family family) {
+        if (family == Family.SD2)
+            throw new WeightsException(transformers.path() + ": cannot write an SD2 text encoder in the LDM layout: the OpenCLIP tower ("
+                    + LDM_OPENCLIP + "*) has one block more than the transformers model SD2 runs, and that block is not kept; "
+                    + "save SD2 models as a diffusers folder");
+        MappedSource.Builder b = new MappedSource.Builder(transformers, "text encoder");
+        for (String key : transformers.infos().keySet()) {
+            String why = extraReason(key);
+            if (why != null) { b.ignore(key, why); continue; }
+            if (key.startsWith("text_model.")) b.map(key, LDM_CLIP + key);
+            else b.unknown(key);
+        }
+        return checked(b.build().requireNoUnknown(), KeyMaps::mapLdmText);
+    }
+
+    /**
+     * A diffusers ControlNetModel in the original layout as lllyasviel's v1.1 files store it:
+     * bare keys ({@code input_blocks.*}, {@code zero_convs.N.0}, {@code input_hint_block.N},
+     * {@code middle_block_out.0}, ...). Projections keep the rank they have (SD1.5 ControlNets
+     * store 1x1 convs, SD2.1 ones linears, in both layouts).
+     */
+    public static MappedSource toOriginalControlNet(TensorSource diffusers) {
+        return checked(mapToOriginalControlNet(diffusers).requireNoUnknown(), KeyMaps::mapControlNet);
+    }
+
+    /**
+     * {@code exported}, after mapping it forward again with {@code reader}: every foreign key
+     * must read back as the diffusers key it was made from, and nothing else may appear.
+     */
+    private static MappedSource checked(MappedSource exported, Function<TensorSource, MappedSource> reader) {
+        MappedSource back = reader.apply(exported);
+        for (String foreign : exported.infos().keySet()) {
+            String d = exported.sourceKey(foreign);
+            if (!foreign.equals(back.sourceKey(d)))
+                throw new IllegalStateException("key tables disagree: '" + d + "' exports as '" + foreign + "' but '"
+                        + back.sourceKey(d) + "' reads back as it");
+        }
+        if (back.infos().size() != exported.infos().size() || !back.unknownKeys().isEmpty())
+            throw new IllegalStateException("key tables disagree: " + exported.infos().size() + " exported " + exported.component()
+                    + " keys read back as " + back.infos().size() + " (unknown: " + back.unknownKeys() + ")");
+        return exported;
+    }
+
+    /** Resnets per down block of a diffusers UNet or ControlNet: those of down_blocks.0. */
+    static int diffusersLayersPerBlock(TensorSource file) {
+        Pattern p = Pattern.compile("^down_blocks\\.0\\.resnets\\.(\\d+)\\.");
+        int layers = 0;
+        for (String k : file.infos().keySet()) {
+            Matcher m = p.matcher(k);
+            if (m.find()) layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+        }
+        if (layers == 0) throw new WeightsException(file.path() + ": no 'down_blocks.0.resnets.0.*' keys (not a diffusers UNet or ControlNet)");
+        return layers;
+    }
+
+    static MappedSource mapToLdmUnet(TensorSource file, String prefix, boolean linearProjections) {
+        int layers = diffusersLayersPerBlock(file);
+        TreeSet<Integer> upAttention = new TreeSet<>();
+        for (String k : file.infos().keySet()) {
+            Matcher m = D_UP_ATTENTION.matcher(k);
+            if (m.find()) upAttention.add(Integer.parseInt(m.group(1)));
+        }
+        MappedSource.Builder b = new MappedSource.Builder(file, "UNet");
+        for (String key : file.infos().keySet()) {
+            String why = extraReason(key);
+            if (why != null) { b.ignore(key, why); continue; }
+            String t = ldmUnetKey(key, layers, upAttention::contains, false);
+            if (t == null) b.unknown(key);
+            else projection(b, file, key, prefix + t, linearProjections);
+        }
+        return b.build();
+    }
+
+    /** {@code key} under {@code target}; a transformer projection weight reshaped to the rank asked for. */
+    private static void projection(MappedSource.Builder b, TensorSource file, String key, String target, boolean linear) {
+        long[] s = b.info(key).shape();
+        if (D_PROJECTION.matcher(key).find()) {
+            if (linear && s.length == 4) {
+                if (s[2] != 1 || s[3] != 1)
+                    throw new WeightsException(file.path() + ": '" + key + "' has shape " + b.info(key).shapeString() + ", not a 1x1 projection");
+                b.reshape(key, target, s[0], s[1]);
+                return;
+            }
+            if (!linear && s.length == 2) {
+                b.reshape(key, target, s[0], s[1], 1, 1);
+                return;
+            }
+        }
+        b.map(key, target);
+    }
+
+    /**
+     * The inverse of {@link #unetKey}: a diffusers UNet key to its LDM name (without prefix);
+     * null when unknown. {@code upHasAttention} tells whether up block i has transformers, which
+     * moves its upsampler from sub-block 1 to 2.
+     */
+    static String ldmUnetKey(String key, int layers, IntPredicate upHasAttention, boolean controlNet) {
+        String t = rename(key, UNET_TOP, DIFFUSERS);
+        if (t != null) return controlNet && key.startsWith("conv_") && !key.startsWith("conv_in") ? null : t;
+        t = rename(key, UNET_MIDDLE_RESNETS, UNET_RESNET, DIFFUSERS);
+        if (t != null) return t;
+        t = rename(key, UNET_MIDDLE_ATTENTION, DIFFUSERS);
+        if (t != null) return t;
+        Matcher m = D_DOWN.matcher(key);
+        if (m.matches()) {
+            int i = Integer.parseInt(m.group(1)), j = Integer.parseInt(m.group(3));
+            if (j >= layers) return null;
+            String block = "input_blocks." + (1 + i * (layers + 1) + j);
+            return m.group(2).equals("resnets") ? ldmResnet(block + ".0", m.group(4)) : block + ".1." + m.group(4);
+        }
+        m = D_DOWNSAMPLER.matcher(key);
+        if (m.matches()) return "input_blocks." + (1 + Integer.parseInt(m.group(1)) * (layers + 1) + layers) + ".0.op." + m.group(2);
+        if (controlNet) return null;
+        m = D_UP.matcher(key);
+        if (m.matches()) {
+            int i = Integer.parseInt(m.group(1)), j = Integer.parseInt(m.group(3));
+            if (j > layers) return null;
+            String block = "output_blocks." + (i * (layers + 1) + j);
+            return m.group(2).equals("resnets") ? ldmResnet(block + ".0", m.group(4)) : block + ".1." + m.group(4);
+        }
+        m = D_UPSAMPLER.matcher(key);
+        if (m.matches()) {
+            int i = Integer.parseInt(m.group(1));
+            return "output_blocks." + (i * (layers + 1) + layers) + "." + (upHasAttention.test(i) ? 2 : 1) + ".conv." + m.group(2);
+        }
+        return null;
+    }
+
+    private static String ldmResnet(String base, String tail) {
+        String r = rename(tail, UNET_RESNET, DIFFUSERS);
+        return r == null ? null : base + "." + r;
+    }
+
+    static MappedSource mapToLdmVae(TensorSource file, String prefix) {
+        if (!hasPrefix(file, "encoder.down_blocks.") && !hasPrefix(file, "decoder.up_blocks."))
+            throw new WeightsException(file.path() + ": not a diffusers VAE (no 'encoder.down_blocks.*' or 'decoder.up_blocks.*' keys)");
+        int upLevels = 0;
+        for (String k : file.infos().keySet()) {
+            if (!k.startsWith("decoder.")) continue;
+            Matcher m = D_VAE_UP.matcher(k.substring("decoder.".length()));
+            if (m.matches()) upLevels = Math.max(upLevels, Integer.parseInt(m.group(1)) + 1);
+        }
+        MappedSource.Builder b = new MappedSource.Builder(file, "VAE");
+        for (String key : file.infos().keySet()) {
+            String why = extraReason(key);
+            if (why != null) { b.ignore(key, why); continue; }
+            String t = ldmVaeKey(key, upLevels);
+            if (t == null) { b.unknown(key); continue; }
+            long[] s = b.info(key).shape();
+            if (VAE_LINEAR.matcher(key).find() && s.length == 2) b.reshape(key, prefix + t, s[0], s[1], 1, 1);
+            else b.map(key, prefix + t);
+        }
+        return b.build();
+    }
+
+    /** The inverse of {@link #vaeKey}; null when unknown. */
+    static String ldmVaeKey(String key, int upLevels) {
+        String t = rename(key, VAE_TOP, DIFFUSERS);
+        if (t != null) return t;
+        String side = key.startsWith("encoder.") ? "encoder." : key.startsWith("decoder.") ? "decoder." : null;
+        if (side == null) return null;
+        String s = key.substring(side.length());
+        t = rename(s, VAE_SIDE, DIFFUSERS);
+        if (t == null) t = rename(s, VAE_MID_RESNETS, VAE_RESNET, DIFFUSERS);
+        if (t == null) t = rename(s, VAE_MID_ATTENTION, VAE_ATTENTION, DIFFUSERS);
+        if (t != null) return side + t;
+        boolean encoder = side.equals("encoder.");
+        Matcher m = (encoder ? D_VAE_DOWN : D_VAE_UP).matcher(s);
+        if (!m.matches()) return null;
+        int i = Integer.parseInt(m.group(1));
+        String level = encoder ? "down." + i + "." : "up." + (upLevels - 1 - i) + ".";
+        String tail = m.group(4);
+        if (m.group(3) != null) {
+            String r = rename(tail, VAE_RESNET, DIFFUSERS);
+            return r == null ? null : side + level + "block." + m.group(3) + "." + r;
+        }
+        return tail.startsWith("conv.") ? side + level + (encoder ? "downsample." : "upsample.") + tail : null;
+    }
+
+    static MappedSource mapToOriginalControlNet(TensorSource file) {
+        if (!hasPrefix(file, "controlnet_cond_embedding."))
+            throw new WeightsException(file.path() + ": not a diffusers ControlNet (no 'controlnet_cond_embedding.*' keys)");
+        int layers = diffusersLayersPerBlock(file);
+        // The hint network's convs go back to the Sequential's even indices: conv, SiLU, conv, SiLU, ..., conv.
+        TreeSet<Integer> blocks = new TreeSet<>();
+        for (String k : file.infos().keySet()) {
+            Matcher m = D_HINT.matcher(k);
+            if (m.matches() && m.group(2) != null) blocks.add(Integer.parseInt(m.group(2)));
+        }
+        if (!blocks.isEmpty() && blocks.last() != blocks.size() - 1)
+            throw new WeightsException(file.path() + ": controlnet_cond_embedding.blocks " + blocks + " are not numbered 0.." + (blocks.size() - 1));
+        MappedSource.Builder b = new MappedSource.Builder(file, "ControlNet");
+        for (String key : file.infos().keySet()) {
+            String why = extraReason(key);
+            if (why != null) { b.ignore(key, why); continue; }
+            String t = rename(key, CONTROLNET_TOP, DIFFUSERS);
+            Matcher m;
+            if (t == null && (m = D_ZERO_CONV.matcher(key)).matches()) t = "zero_convs." + m.group(1) + ".0." + m.group(2);
+            if (t == null && (m = D_HINT.matcher(key)).matches()) {
+                int idx = m.group(1).equals("conv_in") ? 0 : m.group(1).equals("conv_out") ? 2 * (blocks.size() + 1) : 2 * (Integer.parseInt(m.group(2)) + 1);
+                t = "input_hint_block." + idx + "." + m.group(3);
+            }
+            if (t == null) t = ldmUnetKey(key, layers, i -> false, true);
+            if (t == null) b.unknown(key);
             else b.map(key, t);
         }
         return b.build();

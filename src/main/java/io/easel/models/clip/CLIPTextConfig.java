@@ -1,5 +1,6 @@
 package io.easel.models.clip;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.easel.models.ConfigJson;
 
 /**
@@ -34,5 +35,33 @@ public record CLIPTextConfig(
         return new CLIPTextConfig(j.getInt("vocab_size", 49408), j.requireInt("hidden_size"), j.requireInt("intermediate_size"),
                 j.requireInt("num_hidden_layers"), j.requireInt("num_attention_heads"), j.getInt("max_position_embeddings", 77),
                 j.getString("hidden_act", "quick_gelu"), j.getDouble("layer_norm_eps", 1e-5));
+    }
+
+    /**
+     * This config as transformers writes text_encoder/config.json (keys sorted; token ids and
+     * initialiser settings at transformers' CLIPTextConfig defaults), read back by transformers
+     * and {@link #fromJson}.
+     */
+    public ObjectNode toJson() {
+        ObjectNode o = ConfigJson.object();
+        o.set("architectures", ConfigJson.strings(java.util.List.of("CLIPTextModel")));
+        o.put("attention_dropout", 0.0);
+        o.put("bos_token_id", 49406);
+        o.put("dropout", 0.0);
+        o.put("eos_token_id", 49407);
+        o.put("hidden_act", hiddenAct);
+        o.put("hidden_size", hiddenSize);
+        o.put("initializer_factor", 1.0);
+        o.put("initializer_range", 0.02);
+        o.put("intermediate_size", intermediateSize);
+        o.put("layer_norm_eps", layerNormEps);
+        o.put("max_position_embeddings", maxPositionEmbeddings);
+        o.put("model_type", "clip_text_model");
+        o.put("num_attention_heads", numAttentionHeads);
+        o.put("num_hidden_layers", numHiddenLayers);
+        o.put("pad_token_id", 1);
+        o.put("projection_dim", hiddenSize);
+        o.put("vocab_size", vocabSize);
+        return o;
     }
 }

@@ -1,5 +1,6 @@
 package io.easel.models.unet;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.easel.models.ConfigJson;
 
 import java.util.List;
@@ -91,5 +92,65 @@ public record UNet2DConditionConfig(
                 j.getInt("norm_num_groups", 32), j.getDouble("norm_eps", 1e-5),
                 j.getBool("use_linear_projection", false), j.getBool("upcast_attention", false),
                 j.getBool("flip_sin_to_cos", true), j.getInt("freq_shift", 0));
+    }
+
+    /**
+     * This config as diffusers writes unet/config.json (keys sorted, the options this record
+     * does not hold at the values Stable Diffusion uses), so that diffusers and {@link #fromJson}
+     * read it back. {@code sample_size} is left to the caller: it is the model's training
+     * resolution, which the weights do not tell.
+     */
+    public ObjectNode toJson() {
+        ObjectNode o = ConfigJson.diffusersConfig("UNet2DConditionModel");
+        o.put("act_fn", "silu");
+        o.putNull("addition_embed_type");
+        o.put("addition_embed_type_num_heads", 64);
+        o.putNull("addition_time_embed_dim");
+        // diffusers' misnomer: attention_head_dim holds the head count; one number when every block agrees, as SD1's configs write it.
+        if (attentionHeadDim.stream().distinct().count() == 1) o.put("attention_head_dim", attentionHeadDim.get(0));
+        else o.set("attention_head_dim", ConfigJson.ints(attentionHeadDim));
+        o.put("attention_type", "default");
+        o.set("block_out_channels", ConfigJson.ints(blockOutChannels));
+        o.put("center_input_sample", false);
+        o.putNull("class_embed_type");
+        o.put("class_embeddings_concat", false);
+        o.put("conv_in_kernel", 3);
+        o.put("conv_out_kernel", 3);
+        o.put("cross_attention_dim", crossAttentionDim);
+        o.putNull("cross_attention_norm");
+        o.set("down_block_types", ConfigJson.strings(downBlockTypes));
+        o.put("downsample_padding", 1);
+        o.put("dropout", 0.0);
+        o.put("dual_cross_attention", false);
+        o.putNull("encoder_hid_dim");
+        o.putNull("encoder_hid_dim_type");
+        o.put("flip_sin_to_cos", flipSinToCos);
+        o.put("freq_shift", freqShift);
+        o.put("in_channels", inChannels);
+        o.put("layers_per_block", layersPerBlock);
+        o.putNull("mid_block_only_cross_attention");
+        o.put("mid_block_scale_factor", 1);
+        o.put("mid_block_type", "UNetMidBlock2DCrossAttn");
+        o.put("norm_eps", normEps);
+        o.put("norm_num_groups", normNumGroups);
+        o.putNull("num_attention_heads");
+        o.putNull("num_class_embeds");
+        o.put("only_cross_attention", false);
+        o.put("out_channels", outChannels);
+        o.putNull("projection_class_embeddings_input_dim");
+        o.put("resnet_out_scale_factor", 1.0);
+        o.put("resnet_skip_time_act", false);
+        o.put("resnet_time_scale_shift", "default");
+        o.putNull("reverse_transformer_layers_per_block");
+        o.putNull("time_cond_proj_dim");
+        o.putNull("time_embedding_act_fn");
+        o.putNull("time_embedding_dim");
+        o.put("time_embedding_type", "positional");
+        o.putNull("timestep_post_act");
+        o.put("transformer_layers_per_block", 1);
+        o.set("up_block_types", ConfigJson.strings(upBlockTypes));
+        o.put("upcast_attention", upcastAttention);
+        o.put("use_linear_projection", useLinearProjection);
+        return o;
     }
 }

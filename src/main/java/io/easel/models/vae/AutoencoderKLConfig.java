@@ -1,5 +1,6 @@
 package io.easel.models.vae;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.easel.models.ConfigJson;
 
 import java.util.List;
@@ -38,5 +39,31 @@ public record AutoencoderKLConfig(
                 j.intList("block_out_channels", 0, SD.blockOutChannels()), j.getInt("layers_per_block", 2),
                 j.getInt("norm_num_groups", 32), j.getDouble("scaling_factor", 0.18215),
                 j.getBool("use_quant_conv", true), j.getBool("use_post_quant_conv", true), j.getBool("mid_block_add_attention", true));
+    }
+
+    /**
+     * This config as diffusers writes vae/config.json (keys sorted), read back by diffusers and
+     * {@link #fromJson}. {@code sample_size} (the training resolution) is left to the caller.
+     */
+    public ObjectNode toJson() {
+        ObjectNode o = ConfigJson.diffusersConfig("AutoencoderKL");
+        o.put("act_fn", "silu");
+        o.set("block_out_channels", ConfigJson.ints(blockOutChannels));
+        o.set("down_block_types", ConfigJson.strings(java.util.Collections.nCopies(blockOutChannels.size(), "DownEncoderBlock2D")));
+        o.put("force_upcast", true);
+        o.put("in_channels", inChannels);
+        o.put("latent_channels", latentChannels);
+        o.putNull("latents_mean");
+        o.putNull("latents_std");
+        o.put("layers_per_block", layersPerBlock);
+        o.put("mid_block_add_attention", midBlockAddAttention);
+        o.put("norm_num_groups", normNumGroups);
+        o.put("out_channels", outChannels);
+        o.put("scaling_factor", scalingFactor);
+        o.putNull("shift_factor");
+        o.set("up_block_types", ConfigJson.strings(java.util.Collections.nCopies(blockOutChannels.size(), "UpDecoderBlock2D")));
+        o.put("use_post_quant_conv", usePostQuantConv);
+        o.put("use_quant_conv", useQuantConv);
+        return o;
     }
 }

@@ -1,0 +1,112 @@
+package io.easel.api;
+
+import io.easel.annotators.Image;
+import io.easel.annotators.Images;
+import io.easel.annotators.Interpolation;
+import io.easel.annotators.Resize;
+import io.easel.pipeline.Canvas;
+import io.easel.pipeline.Diffusion;
+import io.easel.pipeline.InitImage;
+import io.easel.pipeline.LoadOptions;
+import io.easel.pipeline.PipelineImages;
+import io.easel.pipeline.Prompt;
+import io.easel.pipeline.SamplingSpec;
+import io.easel.pipeline.StableDiffusion;
+import io.easel.sampling.StepListener;
+import org.bytedeco.javacpp.PointerScope;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The library facade: load a model once, generate many times.
+ *
+ * <pre>{@code
+ * try (Easel easel = Easel.open(Path.of("v1-5-pruned-emaonly.safetensors"), LoadOptions.DEFAULT)) {
+ *     GenerationResult r = easel.generate(GenerationRequest.builder("a red fox in the snow").seed(42L).build(), ProgressListener.NONE);
+ *     PngFiles.write(r.images().get(0), Path.of("fox.png"), Map.of("parameters", r.parameters().get(0)));
+ * }
+ * }</pre>
+ */
+public final class Easel implements AutoCloseable {
+    public static final String VERSION = "0.1.0";
+
+    private final StableDiffusion model;
+    private final String modelName;
+
+    private Easel(StableDiffusion model) {
+        this.model = model;
+        this.modelName = model.path().getFileName().toString();
+    }
+
+    /** Loads a diffusers folder or a single-file checkpoint. */
+    public static Easel open(Path model, ModelOptions options) {
+        return new Easel(StableDiffusion.load(model, options.toLoadOptions()));
+    }
+
+    /** Loads with lower-level options. */
+    public static Easel open(Path model, LoadOptions options) {
+        return new Easel(StableDiffusion.load(model, options));
+    }
+
+    /** What a checkpoint file or folder holds, from its headers: one line per fact. */
+    public static List<String> info(Path path, ModelOptions options) {
+        return ModelInfo.describe(path, options.overrides());
+    }
+
+    /**
+     * Runs every reference case below {@code dir}, printing one line per case and a summary.
+     *
+     * @return true when no case failed
+     */
+    public static boolean conformance(Path dir, java.io.PrintWriter out, boolean verbose) throws java.io.IOException {
+        io.easel.tensor.Native.init();
+        return new io.easel.conformance.ConformanceRunner().run(dir, out, verbose).ok();
+    }
+
+    /** Measures a network at real size with random weights; see {@link io.easel.bench.Bench}. */
+    public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, java.io.PrintWriter out) {
+        io.easel.bench.Bench.Target t = switch (target) {
+            case "unet" -> io.easel.bench.Bench.Target.UNET;
+            case "vae-decode" -> io.easel.bench.Bench.Target.VAE_DECODE;
+            case "text-encoder" -> io.easel.bench.Bench.Target.TEXT_ENCODER;
+            default -> throw new IllegalArgumentException("unknown bench target '" + target + "' (unet, vae-decode, text-encoder)");
+        };
+        io.easel.tensor.DType d = io.easel.tensor.DType.parse(dtype);
+        io.easel.bench.Bench.run(new io.easel.bench.Bench.Spec(t, arch, width, height, batch, steps, d), out);
+    }
+
+    /** The loaded pipeline, for lower-level use. */
+    public StableDiffusion model() { return model; }
+
+    /** Runs one generation (txt2img, or img2img when the request has an init image). */
+    public GenerationResult generate(GenerationRequest r, ProgressListener progress) {
+        long seed = r.seed() != null ? r.seed() : new SecureRandom().nextInt() & 0xffffffffL;
+        long t0 = System.nanoTime();
+        try (PointerScope scope = new PointerScope()) {
+            Canvas canvas = new Canvas(r.width(), r.height(), r.batch());
+            InitImage init = null;
+            if (r.initImage() != null) {
+                Image img = Images.read(r.initImage()).toRgb();
+                if (img.width() != r.width() || img.height() != r.height())
+                    img = Resize.resize(img, r.width(), r.height(), Interpolation.CUBIC);
+                init = new InitImage(PipelineImages.toTensor(img), r.strength());
+            }
+            StepListener steps = (i, n, x) -> progress.progress("denoise", i + 1, n, (System.nanoTime() - t0) / 1e9);
+            Diffusion.Result res = Diffusion.run(model, new Prompt(r.prompt(), r.negativePrompt(), r.clipSkip()), canvas,
+                    new SamplingSpec(r.sampler(), r.steps(), r.cfg(), r.eta(), seed), init, List.of(), steps);
+            List<Image> images = new ArrayList<>();
+            List<String> params = new ArrayList<>();
+            for (int i = 0; i < r.batch(); i++) {
+                images.add(PipelineImages.toImage(res.images(), i));
+                params.add(GenerationParameters.format(r, seed, i, modelName, model.dtype().cliName()));
+            }
+            return new GenerationResult(images, params, seed, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    @Override
+    public void close() { model.close(); }
+}

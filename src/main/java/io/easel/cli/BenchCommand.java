@@ -1,0 +1,32 @@
+package io.easel.cli;
+
+import io.easel.api.Easel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+
+/** {@code easel bench unet|vae-decode|text-encoder}. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Time a network at real size with random weights (no file needed): per-step seconds after a warm-up, min and median, peak RSS.")
+final class BenchCommand implements Callable<Integer> {
+    @Mixin Common common;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "TARGET", description = "unet, vae-decode or text-encoder") String target;
+    @Option(names = "--arch", description = "sd15 or sd21 (default: ${DEFAULT-VALUE}).", defaultValue = "sd15") String arch;
+    @Option(names = {"-W", "--width"}, defaultValue = "512", description = "Image width (default: ${DEFAULT-VALUE}).") int width;
+    @Option(names = {"-H", "--height"}, defaultValue = "512", description = "Image height (default: ${DEFAULT-VALUE}).") int height;
+    @Option(names = {"-b", "--batch"}, defaultValue = "2", description = "Batch (default: ${DEFAULT-VALUE}, a CFG pair).") int batch;
+    @Option(names = "--steps", defaultValue = "5", description = "Measured steps after the warm-up (default: ${DEFAULT-VALUE}).") int steps;
+    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).") String dtype;
+
+    @Override
+    public Integer call() {
+        Easel.bench(target, arch, width, height, batch, steps, dtype, spec.commandLine().getOut());
+        return 0;
+    }
+}
