@@ -86,11 +86,21 @@ public final class PairDataset {
      *
      * @throws IllegalArgumentException naming the folder, file or line at fault
      */
-    public static PairDataset folder(Path dir) {
-        Path images = dir.resolve("images"), conditions = dir.resolve("conditions"), captions = dir.resolve("captions.txt");
+    public static PairDataset folder(Path dir) { return folder(dir, null); }
+
+    /**
+     * As {@link #folder(Path)}, with the conditions of one kind taken from
+     * {@code conditions/<kind>/<id>.<ext>} (the shapes world writes one subfolder per kind).
+     * Without a kind, conditions come from image files directly in {@code conditions/}; a
+     * {@code conditions/} folder holding only subfolders then means no conditions.
+     */
+    public static PairDataset folder(Path dir, String conditionKind) {
+        Path images = dir.resolve("images"), captions = dir.resolve("captions.txt");
+        Path conditions = conditionKind == null ? dir.resolve("conditions") : dir.resolve("conditions").resolve(conditionKind);
         if (!Files.isDirectory(images)) throw new IllegalArgumentException(dir + ": no images/ folder");
         if (!Files.isRegularFile(captions)) throw new IllegalArgumentException(dir + ": no captions.txt");
-        boolean withCond = Files.isDirectory(conditions);
+        if (conditionKind != null && !Files.isDirectory(conditions)) throw new IllegalArgumentException(dir + ": no conditions/" + conditionKind + "/ folder");
+        boolean withCond = conditionKind != null || holdsFiles(conditions);
         List<String> lines = readLines(captions);
         List<Example> out = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -171,6 +181,15 @@ public final class PairDataset {
             throw new IllegalStateException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(source + ": cannot read a dataset file (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static boolean holdsFiles(Path dir) {
+        if (!Files.isDirectory(dir)) return false;
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(Files::isRegularFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot list (" + e.getMessage() + ")", e);
         }
     }
 

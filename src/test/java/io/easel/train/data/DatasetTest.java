@@ -76,6 +76,30 @@ class DatasetTest {
         assertTrue(e.getMessage().contains("captions.txt:2") && e.getMessage().contains("no condition"), e.getMessage());
         png(dir.resolve("conditions/b.png"), 20, 20, 3);
         assertTrue(PairDataset.folder(dir).validate().hasConditions());
+        // the shapes world's layout: one subfolder per condition kind
+        Path w = tmp.resolve("w");
+        png(w.resolve("images/000000.png"), 20, 20, 1);
+        png(w.resolve("conditions/canny/000000.png"), 20, 20, 5);
+        Files.writeString(w.resolve("captions.txt"), "000000\ta red star\n");
+        assertFalse(PairDataset.folder(w).hasConditions(), "subfolders only: a text-to-image dataset");
+        PairDataset canny = PairDataset.folder(w, "canny").validate();
+        assertEquals(w.resolve("conditions/canny/000000.png"), canny.get(0).condition());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> PairDataset.folder(w, "depth"));
+        assertTrue(e2.getMessage().contains("conditions/depth/"), e2.getMessage());
+    }
+
+    @Test
+    void readsTheShapesWorldOutput() {
+        Path out = tmp.resolve("shapes");
+        io.easel.train.shapes.ShapesDataset.generate(out, 3, 11, io.easel.train.shapes.ShapesDataset.Options.defaults());
+        PairDataset pairs = PairDataset.open(out).validate();
+        assertEquals(3, pairs.size());
+        assertTrue(pairs.hasConditions());
+        assertFalse(pairs.get(0).caption().isBlank());
+        PairDataset plain = PairDataset.folder(out).validate();
+        assertEquals(3, plain.size());
+        assertFalse(plain.hasConditions());
+        assertArrayEquals(new long[]{3, 3, 32, 32}, T.shape(new ImageBatches(pairs, 32).batch(new int[]{0, 1, 2}).conditions()));
     }
 
     @Test
