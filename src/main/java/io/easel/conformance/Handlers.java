@@ -34,7 +34,10 @@ final class Handlers {
             @Override public String component(com.fasterxml.jackson.databind.JsonNode j) { return j.path("annotator").asText("annotator"); }
             @Override public String metric() { return "f1"; }
         });
+        m.put("controlnet", ControlNetHandlers::controlnet);
+        m.put("multi_controlnet", ControlNetHandlers::multiControlnet);
         m.put("train_unet_step", TrainingHandlers::trainUnetStep);
+        m.put("train_controlnet_step", TrainingHandlers::trainControlnetStep);
         return m;
     }
 

@@ -1,8 +1,10 @@
 package io.easel.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.easel.models.controlnet.ControlNetModel;
 import io.easel.models.unet.UNet2DConditionModel;
 import io.easel.pipeline.ComponentFiles;
+import io.easel.pipeline.ControlNetFiles;
 import io.easel.sampling.SchedulerConfig;
 import io.easel.tensor.DType;
 import io.easel.tensor.Module;
@@ -39,21 +41,17 @@ final class TrainingHandlers {
         }
     }
 
-    /*
-     * train_controlnet_step: registered once io.easel.models.controlnet.ControlNetModel is on main,
-     * with these lines (and m.put("train_controlnet_step", TrainingHandlers::trainControlnetStep)
-     * in Handlers.all()):
-     *
-     *   static double trainControlnetStep(CaseContext c) {
-     *       try (UNet2DConditionModel unet = ComponentFiles.unet(c.model(c.str("unet")), DType.FP32);
-     *            ControlNetModel cn = <load the diffusers folder c.model(c.str("controlnet")) in FP32, unpacked>) {
-     *           return twoSteps(c, unet, cn, cond -> (noisy, t, ctx) -> cn.forward(noisy, t, ctx, cond, 1.0, SoftWeights.NONE));
-     *       }
-     *   }
-     *
-     * The UNet stays frozen (only the ControlNet's parameters are made trainable below); gradients
-     * still flow through it into the residuals.
+    /**
+     * {@code train_controlnet_step}: the ControlNet trainable (every parameter), the UNet frozen
+     * (gradients still flow through it into the residuals), {@code train_controlnet.py} semantics:
+     * residuals at scale 1.0 from the condition images in [0, 1].
      */
+    static double trainControlnetStep(CaseContext c) {
+        try (UNet2DConditionModel unet = ComponentFiles.unet(c.model(c.str("unet")), DType.FP32);
+             ControlNetModel cn = ControlNetFiles.load(c.model(c.str("controlnet")), unet.config(), DType.FP32)) {
+            return twoSteps(c, unet, cn, cond -> (noisy, t, ctx) -> cn.forward(noisy, t, ctx, cond, 1.0, ControlNetModel.SoftWeights.NONE));
+        }
+    }
 
     /**
      * Runs the two steps of a case with {@code trained} as the trainable module (all its

@@ -50,7 +50,12 @@ public final class Transformer2DModel extends Module {
         if (linearProjection) {
             h = ((Linear) projOut).forward(h).reshape(b, hh, ww, x.size(1)).permute(0, 3, 1, 2);
         } else {
-            h = ((Conv2d) projOut).forward(h.reshape(b, hh, ww, inner).permute(0, 3, 1, 2));
+            // A standard-strided copy (as diffusers' .contiguous(), but also when H*W = 1, where the permuted view
+            // already counts as contiguous yet has channels-last strides): the dense and the packed convolutions then
+            // see the same layout and give bit-identical results.
+            Tensor nchw = h.reshape(b, hh, ww, inner).permute(0, 3, 1, 2)
+                    .clone(new org.bytedeco.pytorch.MemoryFormatOptional(org.bytedeco.pytorch.global.torch.MemoryFormat.Contiguous));
+            h = ((Conv2d) projOut).forward(nchw);
         }
         return h.add(x);
     }
