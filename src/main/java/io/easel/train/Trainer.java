@@ -3,7 +3,6 @@ package io.easel.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.easel.tensor.Native;
 import io.easel.tensor.Param;
 import io.easel.tensor.T;
 import org.bytedeco.javacpp.PointerScope;
@@ -29,7 +28,7 @@ import java.util.function.Consumer;
  * {@link DataOrder} stream and draws its randomness from a CPU generator seeded with
  * {@code Seeds.derive(seed, 1, m)}: a step depends on nothing but the seed, its index and the
  * weights, so a run is reproducible and a resumed run continues bit for bit (same libtorch build
- * and thread count).
+ * and thread count: front ends call {@code Native.init()} before training, as before inference).
  *
  * <p>Checkpoints ({@link TrainCheckpoint}) every {@code checkpointEvery} steps and at the end;
  * {@code train_log.jsonl} gets one line per step and {@code loss.png} is redrawn at every
@@ -64,7 +63,6 @@ public final class Trainer<B> implements AutoCloseable {
      *         component names or a pattern that matches nothing
      */
     public Trainer(TrainerConfig cfg, List<Component> components, BatchSource<B> data, Objective<B> objective) {
-        Native.init();
         this.cfg = cfg;
         this.components = List.copyOf(components);
         this.data = data;

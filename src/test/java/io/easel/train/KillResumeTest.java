@@ -26,6 +26,7 @@ class KillResumeTest {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(KillableRun.class.getName());
         cmd.add(killed.toString());
+        cmd.add(Integer.toString(org.bytedeco.pytorch.global.torch.get_num_threads()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 public final class KillableRun {
     public static void main(String[] args) {
         Path out = Path.of(args[0]);
+        // the parent's thread count: libtorch's reductions, and so the exact bits, depend on it
+        org.bytedeco.pytorch.global.torch.set_num_threads(Integer.parseInt(args[1]));
         try (Trainer<Tiny.Batch> t = Tiny.trainer(out, Tiny.unet(1), Tiny.config(out).checkpointEvery(1).build())) {
             t.onStep(r -> {
                 try {
