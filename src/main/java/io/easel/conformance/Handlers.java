@@ -36,6 +36,8 @@ final class Handlers {
         });
         m.put("controlnet", ControlNetHandlers::controlnet);
         m.put("multi_controlnet", ControlNetHandlers::multiControlnet);
+        m.put("train_unet_step", TrainingHandlers::trainUnetStep);
+        m.put("train_controlnet_step", TrainingHandlers::trainControlnetStep);
         return m;
     }
 

@@ -141,6 +141,9 @@ public record Schedule(
     // ---- the training schedule: float32 torch arithmetic, done by libtorch itself ----
 
     /** {@code alphas_cumprod} as diffusers' schedulers build it (float32 betas; libtorch's cumprod). */
+    /** The float32 training {@code alphas_cumprod} of a noise schedule (diffusers' DDPMScheduler), one per training timestep. */
+    public static float[] trainingAlphasCumprod(SchedulerConfig cfg) { return alphasCumprod(cfg); }
+
     static float[] alphasCumprod(SchedulerConfig cfg) {
         int n = cfg.numTrainTimesteps();
         try (PointerScope scope = new PointerScope()) {

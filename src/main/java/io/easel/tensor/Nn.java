@@ -63,6 +63,14 @@ public final class Nn {
                         () -> torch.mkldnn_convolution(in, packed, T.opt(bias == null ? null : bias.get()),
                                 new long[]{padding, padding}, new long[]{stride, stride}, new long[]{1, 1}, 1));
             }
+            if (out % 16 != 0 && org.bytedeco.pytorch.GradMode.is_enabled()) {
+                // libtorch 2.5.1's oneDNN convolution backward returns wrong input gradients (errors of
+                // 20-60%, thread-dependent) for NCHW float32 input when the output width is not a
+                // multiple of 16, e.g. the UNet's conv_out (to 4 channels); see ConvGradientTest.
+                // The reference (THNN) convolution is exact; only training takes this path.
+                return torch.thnn_conv2d(x, weight.get(), new long[]{kernel, kernel}, T.opt(bias == null ? null : bias.get()),
+                        new long[]{stride, stride}, new long[]{padding, padding});
+            }
             return Profiler.time(Profiler.ENABLED ? (kernel == 1 ? "conv1x1 " : "conv3x3 ") + in + "x" + out + "@" + x.size(2) + "/" + stride : "", () -> torch.conv2d(x, weight.get(), T.opt(bias == null ? null : bias.get()),
                     new long[]{stride, stride}, new long[]{padding, padding}, new long[]{1, 1}, 1));
         }
