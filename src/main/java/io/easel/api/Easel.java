@@ -36,11 +36,12 @@ public final class Easel implements AutoCloseable {
     private final StableDiffusion model;
     private final String modelName;
     /** ControlNets loaded by earlier requests, by path. */
-    private final java.util.Map<Path, io.easel.models.controlnet.ControlNetModel> controlNets = new java.util.HashMap<>();
+    private final io.easel.pipeline.ControlNetCache controlNets;
 
     private Easel(StableDiffusion model) {
         this.model = model;
         this.modelName = model.path().getFileName().toString();
+        this.controlNets = new io.easel.pipeline.ControlNetCache(model);
     }
 
     /** Loads a diffusers folder or a single-file checkpoint. */
@@ -141,11 +142,6 @@ public final class Easel implements AutoCloseable {
 
     /** Loads (once) the unit's ControlNet and prepares its condition: fitted to the output size, annotated if asked. */
     private io.easel.pipeline.ControlUnit controlUnit(GenerationRequest.ControlUnitSpec c, int width, int height) {
-        io.easel.models.controlnet.ControlNetModel net = controlNets.get(c.model());
-        if (net == null) {
-            net = io.easel.pipeline.ControlNetFiles.load(c.model(), model.unet().config(), io.easel.weights.ArchOverrides.NONE, model.dtype(), true);
-            controlNets.put(c.model(), net);
-        }
         io.easel.pipeline.ControlUnit.ResizeMode fit = io.easel.pipeline.ControlUnit.ResizeMode.parse(c.resize());
         io.easel.annotators.Annotator a = c.annotate() == null || c.annotate().equals("none") ? null : io.easel.annotators.Annotator.byName(c.annotate());
         Image img;
@@ -158,13 +154,13 @@ public final class Easel implements AutoCloseable {
             img = fit.fit(img.toRgb(), width, height);
             if (a != null) img = a.apply(img, java.util.Map.of()).toRgb();
         }
-        return new io.easel.pipeline.ControlUnit(net, PipelineImages.toUnitTensor(img), c.weight(), c.start(), c.end(),
+        return controlNets.unit(c.model(), PipelineImages.toUnitTensor(img), c.weight(), c.start(), c.end(),
                 io.easel.pipeline.ControlUnit.ControlMode.parse(c.mode()));
     }
 
     @Override
     public void close() {
-        controlNets.values().forEach(io.easel.models.controlnet.ControlNetModel::close);
+        controlNets.close();
         model.close();
     }
 }
