@@ -92,6 +92,22 @@ public final class Easel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Writes a shapes-world dataset ({@code easel dataset shapes}): {@code count} scenes from
+     * {@code seed}, plus {@code holdout} held-out scenes, at {@code size} pixels, with every
+     * condition map, in both pair layouts.
+     */
+    public static String datasetShapes(Path out, int count, long seed, int holdout, int size, String condition, ProgressListener progress) {
+        var o = io.easel.train.shapes.ShapesDataset.Options.defaults();
+        o = o.withWorld(o.world().withSize(size));
+        o = new io.easel.train.shapes.ShapesDataset.Options(o.world(), o.conditions(), o.promptCondition(), holdout, o.threads());
+        if (condition != null) o = o.withPromptCondition(io.easel.train.shapes.ConditionKind.fromName(condition));
+        long t0 = System.nanoTime();
+        var sum = io.easel.train.shapes.ShapesDataset.generate(out, count, seed, o,
+                (split, done, total) -> progress.progress("scenes (" + split + ")", done, total, (System.nanoTime() - t0) / 1e9));
+        return String.format(java.util.Locale.ROOT, "%d scenes + %d held out, %d files in %s (%.1f s)", sum.count(), sum.holdout(), sum.files(), sum.out(), sum.seconds());
+    }
+
     /** Measures a network at real size with random weights; see {@link io.easel.bench.Bench}. */
     public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, java.io.PrintWriter out) {
         bench(target, arch, width, height, batch, steps, dtype, 0, out);

@@ -118,4 +118,19 @@ class CliTest {
         assertEquals("5 passed, 0 failed, 0 skipped", lines[lines.length - 1]);
         assertEquals(2, easel("conformance", dir.resolve("nothing").toString()).code);
     }
+
+    @Test
+    void datasetShapesWritesBothLayoutsDeterministically() throws Exception {
+        Run r = easel("dataset", "shapes", dir.resolve("a").toString(), "--count", "6", "--seed", "3", "--holdout", "2");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("6 scenes + 2 held out"), r.out);
+        for (String f : new String[]{"captions.txt", "scenes.jsonl", "prompt.json", "images/000000.png", "conditions/canny/000000.png", "holdout/captions.txt"})
+            assertTrue(Files.exists(dir.resolve("a").resolve(f)), f);
+        assertEquals(0, easel("dataset", "shapes", dir.resolve("b").toString(), "--count", "6", "--seed", "3", "--holdout", "2").code);
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a/images/000004.png")), Files.readAllBytes(dir.resolve("b/images/000004.png")));
+        assertEquals(Files.readString(dir.resolve("a/captions.txt")), Files.readString(dir.resolve("b/captions.txt")));
+        Run bad = easel("dataset", "shapes", dir.resolve("a").toString(), "--count", "2");
+        assertEquals(2, bad.code, "a non-empty folder is refused: " + bad.err);
+        assertTrue(bad.err.contains(dir.resolve("a").toString()), bad.err);
+    }
 }
