@@ -125,6 +125,21 @@ public final class Easel implements AutoCloseable {
         io.easel.bench.Bench.run(new io.easel.bench.Bench.Spec(t, arch, width, height, batch, steps, d, controlNets), out);
     }
 
+    /** The image size the model was trained at: the default output size. */
+    public int nativeSize() { return model.nativeSize(); }
+
+    /**
+     * The bundled default model (Easel's own, trained on the shapes world; see models/README.md):
+     * {@code $EASEL_HOME/models/easel-shapes}, where the launcher sets EASEL_HOME to the checkout;
+     * null when it is not there.
+     */
+    public static Path defaultModel() {
+        String home = System.getProperty("easel.home", System.getenv("EASEL_HOME"));
+        if (home == null) return null;
+        Path p = Path.of(home, "models", "easel-shapes");
+        return java.nio.file.Files.isRegularFile(p.resolve("model_index.json")) ? p : null;
+    }
+
     /** The loaded pipeline, for lower-level use. */
     public StableDiffusion model() { return model; }
 

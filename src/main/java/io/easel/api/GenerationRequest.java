@@ -83,11 +83,12 @@ public record GenerationRequest(
         private Long seed;
         private Path init;
         private List<ControlUnitSpec> controls = List.of();
+        private boolean sizeSet;
 
         Builder(String prompt) { this.prompt = prompt; }
 
         public Builder negative(String v) { negative = v; return this; }
-        public Builder size(int w, int h) { width = w; height = h; return this; }
+        public Builder size(int w, int h) { width = w; height = h; sizeSet = true; return this; }
         public Builder steps(int v) { steps = v; return this; }
         public Builder cfg(double v) { cfg = v; return this; }
         public Builder sampler(SamplerKind v) { sampler = v; return this; }
@@ -99,6 +100,9 @@ public record GenerationRequest(
         public Builder clipSkip(int v) { clipSkip = v; return this; }
         public Builder initImage(Path p, double s) { init = p; strength = s; return this; }
         public Builder controls(List<ControlUnitSpec> c) { controls = c; return this; }
+
+        /** Whether {@link #size} was called (otherwise the model's native size applies, see {@link Easel#generate}). */
+        public boolean hasSize() { return sizeSet; }
 
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negative, width, height, steps, cfg, sampler, eta, seed, batch, clipSkip, init, strength, controls);

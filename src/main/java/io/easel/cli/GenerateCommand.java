@@ -33,10 +33,10 @@ final class GenerateCommand implements Callable<Integer> {
     Path model;
     @Option(names = {"-n", "--negative"}, paramLabel = "TEXT", description = "Negative prompt.")
     String negative;
-    @Option(names = {"-W", "--width"}, description = "Width in pixels, a multiple of 8 (default: ${DEFAULT-VALUE}).", defaultValue = "512")
-    int width;
-    @Option(names = {"-H", "--height"}, description = "Height in pixels, a multiple of 8 (default: ${DEFAULT-VALUE}).", defaultValue = "512")
-    int height;
+    @Option(names = {"-W", "--width"}, description = "Width in pixels, a multiple of 8 (default: the model's native size, 512 for SD1).")
+    Integer width;
+    @Option(names = {"-H", "--height"}, description = "Height in pixels, a multiple of 8 (default: the model's native size).")
+    Integer height;
     @Option(names = "--steps", description = "Denoising steps (default: ${DEFAULT-VALUE}).", defaultValue = "20")
     int steps;
     @Option(names = "--cfg", description = "Classifier-free guidance scale, 1..30 (default: ${DEFAULT-VALUE}).", defaultValue = "7.5")
@@ -100,7 +100,7 @@ final class GenerateCommand implements Callable<Integer> {
             b = GenerationRequest.builder(prompt);
         }
         if (from == null || pr.hasMatchedOption("--negative")) b.negative(negative == null ? "" : negative);
-        if (from == null || pr.hasMatchedOption("--width") || pr.hasMatchedOption("--height")) b.size(width, height);
+        if (width != null || height != null) b.size(width != null ? width : height, height != null ? height : width);
         if (from == null || pr.hasMatchedOption("--steps")) b.steps(steps);
         if (from == null || pr.hasMatchedOption("--cfg")) b.cfg(cfg);
         if (from == null || pr.hasMatchedOption("--sampler")) b.sampler(sampler);
@@ -125,15 +125,20 @@ final class GenerateCommand implements Callable<Integer> {
             }
             b.controls(units);
         }
-        GenerationRequest req = b.build();
-        if (model == null)
-            throw new IllegalArgumentException("--model is required: a .safetensors/.ckpt checkpoint or a diffusers folder");
+        if (model == null) {
+            model = Easel.defaultModel();
+            if (model == null)
+                throw new IllegalArgumentException("--model is required (no bundled default model found): a .safetensors/.ckpt checkpoint or a diffusers folder");
+        }
         ModelOptions mo = new ModelOptions(dtype, arch, prediction, tokenizer, textEncoderHeads, unetHeads);
-        List<Path> targets = outputPaths(out, req.batch());
+        GenerationRequest check = b.build();
+        List<Path> targets = outputPaths(out, check.batch());
         err.println("loading " + model + " (" + mo.dtype() + ")");
         long t0 = System.nanoTime();
         try (Easel easel = Easel.open(model, mo)) {
             err.printf("loaded in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            if (!b.hasSize()) b.size(easel.nativeSize(), easel.nativeSize());
+            GenerationRequest req = b.build();
             if (common.verbose) easel.model().notes().forEach(n -> err.println("note: " + n));
             GenerationResult r = easel.generate(req, new ProgressBar(err));
             for (int i = 0; i < r.images().size(); i++) {

@@ -51,6 +51,7 @@ public final class StableDiffusion implements AutoCloseable {
     private final AutoencoderKL vae;
     private SchedulerConfig scheduler;
     private final List<String> notes;
+    private int nativeSize = 512;
 
     private StableDiffusion(Path path, Family family, DType dtype, ClipTokenizer tokenizer, CLIPTextModel textEncoder,
                             UNet2DConditionModel unet, AutoencoderKL vae, SchedulerConfig scheduler, List<String> notes) {
@@ -72,6 +73,15 @@ public final class StableDiffusion implements AutoCloseable {
         if (s == null) throw new IllegalArgumentException("scheduler config must not be null");
         this.scheduler = s;
     }
+    /**
+     * The image size the model was trained at (unet/config.json's sample_size times the VAE's
+     * factor; 512 for SD1 single files, 768 for SD2 v-prediction ones): the default output size.
+     */
+    public int nativeSize() { return nativeSize; }
+
+    /** The VAE's downsampling factor (8 for SD). */
+    public int vaeScaleFactor() { return 1 << (vae.config().blockOutChannels().size() - 1); }
+
     /** What loading noticed (ignored keys and the like), for {@code --verbose} and {@code info}. */
     public List<String> notes() { return notes; }
 
@@ -94,10 +104,16 @@ public final class StableDiffusion implements AutoCloseable {
     private static StableDiffusion loadFolder(Path dir, LoadOptions opts) {
         if (!Files.isRegularFile(dir.resolve("model_index.json")))
             throw new WeightsException(dir + ": not a diffusers pipeline folder (no model_index.json)");
-        for (String c : List.of("unet", "vae", "text_encoder", "tokenizer"))
+        for (String c : List.of("unet", "vae", "text_encoder"))
             if (!Files.isDirectory(dir.resolve(c))) throw new WeightsException(dir + ": missing the " + c + "/ folder");
         List<String> notes = new ArrayList<>();
-        ClipTokenizer tok = opts.tokenizer() != null ? tokenizerFrom(opts.tokenizer()) : ClipTokenizer.fromFolder(dir.resolve("tokenizer"));
+        ClipTokenizer tok;
+        if (opts.tokenizer() != null) tok = tokenizerFrom(opts.tokenizer());
+        else if (Files.isDirectory(dir.resolve("tokenizer"))) tok = ClipTokenizer.fromFolder(dir.resolve("tokenizer"));
+        else {
+            notes.add("no tokenizer/ folder: using the bundled CLIP vocabulary");
+            tok = ClipTokenizer.bundled();
+        }
         UNet2DConditionModel unet = null;
         CLIPTextModel te = null;
         AutoencoderKL vae = null;
@@ -113,7 +129,10 @@ public final class StableDiffusion implements AutoCloseable {
             else notes.add("no scheduler/scheduler_config.json: using SD's training schedule");
             sched = withPrediction(sched, opts.predictionType(), null);
             if (opts.pack()) { unet.packForInference(); vae.packForInference(); }
-            return new StableDiffusion(dir, family, opts.dtype(), tok, te, unet, vae, sched, notes);
+            StableDiffusion sd = new StableDiffusion(dir, family, opts.dtype(), tok, te, unet, vae, sched, notes);
+            int sample = ConfigJson.read(dir.resolve("unet").resolve("config.json")).getInt("sample_size", 64);
+            sd.nativeSize = sample * sd.vaeScaleFactor();
+            return sd;
         } catch (RuntimeException e) {
             closeAll(te, unet, vae);
             throw e;
@@ -143,7 +162,9 @@ public final class StableDiffusion implements AutoCloseable {
             vae = new AutoencoderKL(d.vae());
             ModuleLoader.load(vae, KeyMaps.ldmVae(src), opts.dtype(), k -> false, opts.pack());
             SchedulerConfig sched = withPrediction(SchedulerConfig.SD15, opts.predictionType(), family);
-            return new StableDiffusion(file, family, opts.dtype(), tok, te, unet, vae, sched, notes);
+            StableDiffusion sd = new StableDiffusion(file, family, opts.dtype(), tok, te, unet, vae, sched, notes);
+            sd.nativeSize = family == Family.SD2 && sched.predictionType() == PredictionType.V_PREDICTION ? 768 : 512;
+            return sd;
         } catch (RuntimeException e) {
             closeAll(te, unet, vae);
             throw e;
