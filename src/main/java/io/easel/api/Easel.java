@@ -140,6 +140,50 @@ public final class Easel implements AutoCloseable {
         return java.nio.file.Files.isRegularFile(p.resolve("model_index.json")) ? p : null;
     }
 
+    /** The bundled ControlNets of the default family (canny, seg, pose) that are present, by condition name. */
+    public static java.util.Map<String, Path> defaultControlNets() {
+        java.util.Map<String, Path> out = new java.util.LinkedHashMap<>();
+        String home = System.getProperty("easel.home", System.getenv("EASEL_HOME"));
+        if (home == null) return out;
+        for (String k : List.of("canny", "seg", "pose")) {
+            Path p = Path.of(home, "models", "easel-shapes-controlnet-" + k);
+            if (java.nio.file.Files.isRegularFile(p.resolve("config.json"))) out.put(k, p);
+        }
+        return out;
+    }
+
+    /**
+     * Writes the contact sheet of {@code easel demo}: text-only generations and each ControlNet
+     * with its input condition.
+     */
+    public static void demo(Path out, Path model, java.util.Map<String, Path> controlNets, long seed, int steps, ModelOptions options, ProgressListener progress) {
+        long t0 = System.nanoTime();
+        try (StableDiffusion sd = StableDiffusion.load(model, options.toLoadOptions())) {
+            java.util.Map<io.easel.train.shapes.ConditionKind, Path> nets = new java.util.LinkedHashMap<>();
+            controlNets.forEach((k, v) -> nets.put(io.easel.train.shapes.ConditionKind.fromName(k), v));
+            java.awt.image.BufferedImage sheet = io.easel.train.shapes.Demo.contactSheet(sd, nets, seed, io.easel.sampling.SamplerKind.DPMPP_2M, steps, 5.0,
+                    (d, n) -> progress.progress("demo images", d, n, (System.nanoTime() - t0) / 1e9));
+            PngFiles.write(Images.fromBuffered(sheet), out, java.util.Map.of("parameters", "easel demo, model " + model.getFileName()
+                    + ", seed " + seed + ", steps " + steps + ", sampler DPM++ 2M, CFG scale 5"));
+        }
+    }
+
+    /**
+     * {@code easel eval shapes}: prompt-following scores of text-only generation on held-out
+     * shapes-world scenes, and each ControlNet's metric with and without its condition.
+     */
+    public static String evalShapes(Path model, java.util.Map<String, Path> controlNets, int scenes, long seed, int steps, ModelOptions options,
+                                    ProgressListener progress) {
+        long t0 = System.nanoTime();
+        try (StableDiffusion sd = StableDiffusion.load(model, options.toLoadOptions())) {
+            List<io.easel.train.shapes.ShapesEvaluation.Unit> units = new ArrayList<>();
+            controlNets.forEach((k, v) -> units.add(new io.easel.train.shapes.ShapesEvaluation.Unit(io.easel.train.shapes.ConditionKind.fromName(k), v)));
+            var r = io.easel.train.shapes.ShapesEvaluation.run(sd, units, scenes, seed, io.easel.sampling.SamplerKind.DPMPP_2M, steps, 5.0,
+                    (what, d, n) -> progress.progress("eval", d, n, (System.nanoTime() - t0) / 1e9));
+            return r.describe() + String.format(java.util.Locale.ROOT, "(%d steps DPM++ 2M, CFG 5, seed = scene index; %.0f s)", steps, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
     /** The loaded pipeline, for lower-level use. */
     public StableDiffusion model() { return model; }
 

@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 /** The {@code easel} command. */
 @Command(name = "easel", mixinStandardHelpOptions = true, version = "Easel " + io.easel.api.Easel.VERSION,
         description = "Controllable image generation (Stable Diffusion, ControlNet) on the JVM.",
-        subcommands = {GenerateCommand.class, AnnotateCommand.class, DatasetCommand.class, TrainCommand.class, InfoCommand.class, ConformanceCommand.class, BenchCommand.class,
+        subcommands = {GenerateCommand.class, AnnotateCommand.class, DatasetCommand.class, TrainCommand.class, EvalCommand.class, DemoCommand.class, InfoCommand.class, ConformanceCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

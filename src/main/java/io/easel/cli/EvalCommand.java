@@ -1,0 +1,37 @@
+package io.easel.cli;
+
+import io.easel.api.Easel;
+import io.easel.api.ModelOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code easel eval}. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure a shapes-world model on held-out scenes: colour, shape and relative-position accuracy of text-only generation, "
+                + "and each ControlNet's metric (canny: edge F1, seg: segmentation IoU, pose: figure IoU and PCK) with and without its condition.")
+final class EvalCommand implements Callable<Integer> {
+    @Mixin Common common;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, description = "A pipeline folder (default: the bundled easel-shapes model).") Path model;
+    @Option(names = "--controlnet", paramLabel = "KIND=PATH", description = "ControlNets to measure (default: the bundled ones).") Map<String, Path> controlNets;
+    @Option(names = "--scenes", defaultValue = "100", description = "Held-out scenes (default: ${DEFAULT-VALUE}).") int scenes;
+    @Option(names = "--seed", defaultValue = "0", description = "World seed of the held-out stream (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--steps", defaultValue = "25", description = "Denoising steps (default: ${DEFAULT-VALUE}).") int steps;
+
+    @Override
+    public Integer call() {
+        Path m = model != null ? model : Easel.defaultModel();
+        if (m == null) throw new IllegalArgumentException("no bundled default model found: give --model");
+        Map<String, Path> nets = controlNets != null ? new LinkedHashMap<>(controlNets) : Easel.defaultControlNets();
+        spec.commandLine().getOut().println(Easel.evalShapes(m, nets, scenes, seed, steps, ModelOptions.DEFAULT, new ProgressBar(spec.commandLine().getErr())));
+        return 0;
+    }
+}
