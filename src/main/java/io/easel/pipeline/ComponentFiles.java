@@ -13,7 +13,14 @@ import io.easel.weights.SafeTensors;
 import io.easel.weights.TensorSource;
 import io.easel.weights.WeightsException;
 
+import io.easel.weights.ArchOverrides;
+import io.easel.weights.Detected;
+import io.easel.weights.Detection;
+import io.easel.weights.KeyMaps;
+
 import java.nio.file.Files;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -46,44 +53,39 @@ public final class ComponentFiles {
     }
 
     /** A UNet from a component folder, a pipeline folder or a single file. */
-    public static UNet2DConditionModel unet(Path path, io.easel.weights.ArchOverrides o, DType dtype) {
-        if (java.nio.file.Files.isDirectory(path)) return unet(componentDir(path, "unet"), dtype);
-        try (TensorSource src = Checkpoints.open(path)) {
-            io.easel.weights.Detected d = io.easel.weights.Detection.detect(src, o);
-            if (d.unet() == null || d.isControlNet()) throw new WeightsException(path + ": holds no Stable Diffusion UNet");
-            UNet2DConditionModel m = new UNet2DConditionModel(d.unet());
-            ModuleLoader.load(m, StableDiffusion.projections(io.easel.weights.KeyMaps.unet(src), d.unet()), dtype, k -> false);
-            return m;
-        }
+    public static UNet2DConditionModel unet(Path path, ArchOverrides o, DType dtype) {
+        if (Files.isDirectory(path)) return unet(componentDir(path, "unet"), dtype);
+        return fromFile(path, o, dtype, "Stable Diffusion UNet", d -> d.isControlNet() ? null : d.unet(),
+                UNet2DConditionModel::new, (src, c) -> StableDiffusion.projections(KeyMaps.unet(src), c));
     }
 
     /** A VAE from a component folder, a pipeline folder or a single file. */
-    public static AutoencoderKL vae(Path path, io.easel.weights.ArchOverrides o, DType dtype) {
-        if (java.nio.file.Files.isDirectory(path)) return vae(componentDir(path, "vae"), dtype);
-        try (TensorSource src = Checkpoints.open(path)) {
-            io.easel.weights.Detected d = io.easel.weights.Detection.detect(src, o);
-            if (d.vae() == null) throw new WeightsException(path + ": holds no VAE");
-            AutoencoderKL m = new AutoencoderKL(d.vae());
-            ModuleLoader.load(m, io.easel.weights.KeyMaps.vae(src), dtype, k -> false);
-            return m;
-        }
+    public static AutoencoderKL vae(Path path, ArchOverrides o, DType dtype) {
+        if (Files.isDirectory(path)) return vae(componentDir(path, "vae"), dtype);
+        return fromFile(path, o, dtype, "VAE", Detected::vae, AutoencoderKL::new, (src, c) -> KeyMaps.vae(src));
     }
 
     /** A CLIP text encoder from a component folder, a pipeline folder or a single file (SD2: the layers SD2 uses). */
-    public static CLIPTextModel textEncoder(Path path, io.easel.weights.ArchOverrides o, DType dtype) {
-        if (java.nio.file.Files.isDirectory(path)) return textEncoder(componentDir(path, "text_encoder"), dtype);
+    public static CLIPTextModel textEncoder(Path path, ArchOverrides o, DType dtype) {
+        if (Files.isDirectory(path)) return textEncoder(componentDir(path, "text_encoder"), dtype);
+        return fromFile(path, o, dtype, "text encoder", Detected::textEncoder, CLIPTextModel::new, (src, c) -> KeyMaps.textEncoder(src));
+    }
+
+    /** One component out of a single file: detect its config from the header, build, load through its key map. */
+    private static <C, M extends io.easel.tensor.Module> M fromFile(Path path, ArchOverrides o, DType dtype, String what,
+            Function<Detected, C> config, Function<C, M> build, BiFunction<TensorSource, C, TensorSource> keys) {
         try (TensorSource src = Checkpoints.open(path)) {
-            io.easel.weights.Detected d = io.easel.weights.Detection.detect(src, o);
-            if (d.textEncoder() == null) throw new WeightsException(path + ": holds no text encoder");
-            CLIPTextModel m = new CLIPTextModel(d.textEncoder());
-            ModuleLoader.load(m, io.easel.weights.KeyMaps.textEncoder(src), dtype, k -> false);
+            C c = config.apply(Detection.detect(src, o));
+            if (c == null) throw new WeightsException(path + ": holds no " + what);
+            M m = build.apply(c);
+            ModuleLoader.load(m, keys.apply(src, c), dtype, k -> false);
             return m;
         }
     }
 
     /** A component folder itself, or its subfolder in a pipeline folder. */
     static Path componentDir(Path dir, String component) {
-        if (java.nio.file.Files.isRegularFile(dir.resolve("model_index.json"))) return dir.resolve(component);
+        if (Files.isRegularFile(dir.resolve("model_index.json"))) return dir.resolve(component);
         return dir;
     }
 
