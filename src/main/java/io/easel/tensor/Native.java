@@ -31,4 +31,10 @@ public final class Native {
         int threads = env != null && env.matches("\\d+") ? Integer.parseInt(env) : java.lang.Runtime.getRuntime().availableProcessors();
         torch.set_num_threads(Math.max(1, threads));
     }
+
+    /** Sets the intra-op thread count (after {@link #init()}, which it runs). */
+    public static synchronized void setThreads(int threads) {
+        init();
+        torch.set_num_threads(Math.max(1, threads));
+    }
 }

@@ -1,0 +1,45 @@
+package io.easel.cli;
+
+import io.easel.api.TrainRun;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The options every {@code easel train <recipe>} takes; defaults left at 0 are the recipe's own (see its description). */
+final class TrainRunOptions {
+    @Option(names = {"-o", "--output"}, required = true, description = "Run folder: checkpoints, train_log.jsonl, loss.png and the final model.")
+    Path output;
+    @Option(names = "--seed", defaultValue = "0", description = "Run seed: data order and every random draw (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--steps", defaultValue = "0", description = "Optimizer steps (default: the recipe's).")
+    long steps;
+    @Option(names = "--batch-size", defaultValue = "0", description = "Examples per micro-batch (default: the recipe's).")
+    int batchSize;
+    @Option(names = "--grad-accumulation", defaultValue = "1", description = "Micro-batches per optimizer step (default: ${DEFAULT-VALUE}).")
+    int gradAccumulation;
+    @Option(names = "--lr", description = "Base learning rate of AdamW (default: the recipe's).")
+    Double lr;
+    @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant or cosine, after the warm-up (default: ${DEFAULT-VALUE}).")
+    String lrSchedule;
+    @Option(names = "--warmup-steps", defaultValue = "0", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
+    long warmupSteps;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Global gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
+    double maxGradNorm;
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Steps between checkpoints (default: the recipe's).")
+    long checkpointEvery;
+    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "Checkpoints kept, oldest removed first; 0 keeps all (default: ${DEFAULT-VALUE}).")
+    int keepCheckpoints;
+    @Option(names = "--fresh", description = "Refuse to start when the run folder already holds checkpoints (by default a run resumes from the latest).")
+    boolean fresh;
+    @Option(names = "--cache-latents", description = "Cache the frozen VAE's latents on disk (OUT/latent-cache unless --cache-dir).")
+    boolean cacheLatents;
+    @Option(names = "--cache-dir", description = "Folder for cached latents.")
+    Path cacheDir;
+    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads, 0 for all cores (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    TrainRun toRun() {
+        return new TrainRun(output, seed, steps, batchSize, gradAccumulation, lr == null ? Double.NaN : lr, lrSchedule, warmupSteps,
+                maxGradNorm, checkpointEvery, keepCheckpoints, !fresh, cacheLatents || cacheDir != null, cacheDir, threads);
+    }
+}
