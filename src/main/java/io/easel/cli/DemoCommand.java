@@ -21,17 +21,13 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "OUT.png") Path out;
-    @Option(names = {"-m", "--model"}, description = "A pipeline folder (default: the bundled easel-shapes model).") Path model;
-    @Option(names = "--controlnet", paramLabel = "KIND=PATH", description = "ControlNets to show (default: the bundled canny, seg and pose).") Map<String, Path> controlNets;
+    @Mixin FamilyOptions family;
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--steps", defaultValue = "25", description = "Denoising steps (default: ${DEFAULT-VALUE}).") int steps;
 
     @Override
     public Integer call() {
-        Path m = model != null ? model : Easel.defaultModel();
-        if (m == null) throw new IllegalArgumentException("no bundled default model found: give --model");
-        Map<String, Path> nets = controlNets != null ? new LinkedHashMap<>(controlNets) : Easel.defaultControlNets();
-        Easel.demo(out, m, nets, seed, steps, ModelOptions.DEFAULT, new ProgressBar(spec.commandLine().getErr()));
+        Easel.demo(out, family.model(), family.controlNets(), seed, steps, ModelOptions.DEFAULT, new ProgressBar(spec.commandLine().getErr()));
         spec.commandLine().getOut().println(out);
         return 0;
     }

@@ -20,18 +20,14 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin Common common;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-m", "--model"}, description = "A pipeline folder (default: the bundled easel-shapes model).") Path model;
-    @Option(names = "--controlnet", paramLabel = "KIND=PATH", description = "ControlNets to measure (default: the bundled ones).") Map<String, Path> controlNets;
+    @Mixin FamilyOptions family;
     @Option(names = "--scenes", defaultValue = "100", description = "Held-out scenes (default: ${DEFAULT-VALUE}).") int scenes;
     @Option(names = "--seed", defaultValue = "0", description = "World seed of the held-out stream (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--steps", defaultValue = "25", description = "Denoising steps (default: ${DEFAULT-VALUE}).") int steps;
 
     @Override
     public Integer call() {
-        Path m = model != null ? model : Easel.defaultModel();
-        if (m == null) throw new IllegalArgumentException("no bundled default model found: give --model");
-        Map<String, Path> nets = controlNets != null ? new LinkedHashMap<>(controlNets) : Easel.defaultControlNets();
-        spec.commandLine().getOut().println(Easel.evalShapes(m, nets, scenes, seed, steps, ModelOptions.DEFAULT, new ProgressBar(spec.commandLine().getErr())));
+        spec.commandLine().getOut().println(Easel.evalShapes(family.model(), family.controlNets(), scenes, seed, steps, ModelOptions.DEFAULT, new ProgressBar(spec.commandLine().getErr())));
         return 0;
     }
 }

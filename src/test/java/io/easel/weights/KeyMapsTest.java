@@ -18,11 +18,7 @@ class KeyMapsTest {
     static Path shapes;
 
     @BeforeAll
-    static void golden() {
-        String g = System.getProperty("easel.golden");
-        assumeTrue(g != null && Files.isDirectory(Path.of(g, "core", "shapes")), "golden data not available");
-        shapes = Path.of(g, "core", "shapes");
-    }
+    static void golden() { shapes = HeaderOnlySource.goldenShapes(); }
 
     static HeaderOnlySource list(String name) { return HeaderOnlySource.read(shapes.resolve(name + ".txt")); }
 

@@ -18,20 +18,30 @@ import java.util.Arrays;
 public record ShapeDescriptors(int area, Box bbox, Point centre, double fill, double solidity, int holes, int holeArea,
                                int perimeter) {
 
+    /** The inclusive bounding box and the pixel sums of a region (indices {@code y * width + x}). */
+    record Bounds(int x0, int y0, int x1, int y1, long sumX, long sumY) {
+        static Bounds of(int[] mask, int width) {
+            int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
+            long sx = 0, sy = 0;
+            for (int p : mask) {
+                int x = p % width, y = p / width;
+                x0 = Math.min(x0, x);
+                y0 = Math.min(y0, y);
+                x1 = Math.max(x1, x);
+                y1 = Math.max(y1, y);
+                sx += x;
+                sy += y;
+            }
+            return new Bounds(x0, y0, x1, y1, sx, sy);
+        }
+    }
+
     /** Descriptors of the pixels {@code mask} (indices {@code y * width + x}, any order). */
     public static ShapeDescriptors of(int[] mask, int width, int height) {
         if (mask.length == 0) throw new IllegalArgumentException("empty region");
-        int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
-        long sx = 0, sy = 0;
-        for (int p : mask) {
-            int x = p % width, y = p / width;
-            x0 = Math.min(x0, x);
-            y0 = Math.min(y0, y);
-            x1 = Math.max(x1, x);
-            y1 = Math.max(y1, y);
-            sx += x;
-            sy += y;
-        }
+        Bounds b = Bounds.of(mask, width);
+        int x0 = b.x0(), y0 = b.y0(), x1 = b.x1(), y1 = b.y1();
+        long sx = b.sumX(), sy = b.sumY();
         int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
         // grid padded by one pixel, so the outside is connected around the region
         int gw = bw + 2, gh = bh + 2;

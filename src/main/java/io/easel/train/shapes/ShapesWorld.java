@@ -280,19 +280,9 @@ public final class ShapesWorld {
     /** The object with its bbox, centroid and area taken from its pixels. */
     static SceneObject withPixels(ShapeKind shape, NamedColor color, SizeClass size, Point anchor, double scale,
                                   List<Point> kp, int[] mask, int width) {
-        int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = -1, y1 = -1;
-        long sx = 0, sy = 0;
-        for (int p : mask) {
-            int x = p % width, y = p / width;
-            x0 = Math.min(x0, x);
-            y0 = Math.min(y0, y);
-            x1 = Math.max(x1, x);
-            y1 = Math.max(y1, y);
-            sx += x;
-            sy += y;
-        }
-        Point centre = new Point((double) sx / mask.length + 0.5, (double) sy / mask.length + 0.5);
-        return new SceneObject(shape, color, size, anchor, scale, kp, new Box(x0, y0, x1 + 1, y1 + 1), centre, mask.length);
+        ShapeDescriptors.Bounds b = ShapeDescriptors.Bounds.of(mask, width);
+        Point centre = new Point((double) b.sumX() / mask.length + 0.5, (double) b.sumY() / mask.length + 0.5);
+        return new SceneObject(shape, color, size, anchor, scale, kp, new Box(b.x0(), b.y0(), b.x1() + 1, b.y1() + 1), centre, mask.length);
     }
 
     /**
