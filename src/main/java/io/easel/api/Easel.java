@@ -108,6 +108,31 @@ public final class Easel implements AutoCloseable {
         return String.format(java.util.Locale.ROOT, "%d scenes + %d held out, %d files in %s (%.1f s)", sum.count(), sum.holdout(), sum.files(), sum.out(), sum.seconds());
     }
 
+    /**
+     * {@code easel train vae}: trains a KL autoencoder on a dataset's images (see
+     * {@link io.easel.train.recipes.VaeRecipe}) and writes {@code OUT/final/vae} (diffusers layout,
+     * measured {@code scaling_factor}) with {@code OUT/final/metrics.json}. Data and settings are
+     * checked before the first step; a run folder with checkpoints is resumed unless
+     * {@code run.resume()} is off.
+     *
+     * @param progress draw the trainer's progress bar on standard error
+     */
+    public static TrainSummary trainVae(VaeTraining request, TrainRun run, boolean progress) {
+        io.easel.tensor.Native.init();
+        io.easel.train.recipes.VaeRecipe.Options o = request.toOptions();
+        io.easel.train.recipes.RecipeRun rr = run.resolve(VaeTraining.DEFAULT_STEPS, VaeTraining.DEFAULT_BATCH,
+                io.easel.train.recipes.VaeRecipe.DEFAULT_LR, VaeTraining.DEFAULT_CHECKPOINT_EVERY, progress);
+        io.easel.train.recipes.VaeRecipe.Result r = io.easel.train.recipes.VaeRecipe.run(o, rr);
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put("scaling_factor", r.scalingFactor());
+        m.put("psnr_db", r.metrics().psnr());
+        m.put("mae", r.metrics().mae());
+        m.put("l1", r.lastL1());
+        m.put("kl_mean", r.lastKl());
+        return new TrainSummary("vae", r.finalDir().resolve("vae"), r.steps(), r.resumed(), r.lastLoss(), m,
+                io.easel.train.recipes.VaeRecipe.describe(r));
+    }
+
     /** Measures a network at real size with random weights; see {@link io.easel.bench.Bench}. */
     public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, java.io.PrintWriter out) {
         bench(target, arch, width, height, batch, steps, dtype, 0, out);

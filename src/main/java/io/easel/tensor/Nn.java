@@ -68,7 +68,9 @@ public final class Nn {
                 // 20-60%, thread-dependent) for NCHW float32 input when the output width is not a
                 // multiple of 16, e.g. the UNet's conv_out (to 4 channels); see ConvGradientTest.
                 // The reference (THNN) convolution is exact; only training takes this path.
-                return torch.thnn_conv2d(x, weight.get(), new long[]{kernel, kernel}, T.opt(bias == null ? null : bias.get()),
+                // THNN's backward refuses channels-last inputs ("grad_weight must be contiguous"),
+                // which oneDNN layers upstream can produce for batches > 1.
+                return torch.thnn_conv2d(x.contiguous(), weight.get(), new long[]{kernel, kernel}, T.opt(bias == null ? null : bias.get()),
                         new long[]{stride, stride}, new long[]{padding, padding});
             }
             return Profiler.time(Profiler.ENABLED ? (kernel == 1 ? "conv1x1 " : "conv3x3 ") + in + "x" + out + "@" + x.size(2) + "/" + stride : "", () -> torch.conv2d(x, weight.get(), T.opt(bias == null ? null : bias.get()),
