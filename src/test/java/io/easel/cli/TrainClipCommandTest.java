@@ -16,7 +16,7 @@ class TrainClipCommandTest {
     void helpShowsTheRecipeDefaults() {
         CliTest.Run r = CliTest.easel("train", "clip", "--help");
         assertEquals(0, r.code());
-        for (String s : new String[]{"--steps 1800", "--batch-size 64", "--lr 5.0E-4", "--warmup-steps 100", "--lr-schedule cosine",
+        for (String s : new String[]{"--steps 2800", "--batch-size 64", "--lr 5.0E-4", "--warmup-steps 100", "--lr-schedule cosine",
                 "--weight-decay 0.1", "--image-size 64", "text_encoder/", "metrics.json"})
             assertTrue(r.out().replace("\n", " ").replaceAll(" +", " ").contains(s), s + " in:\n" + r.out());
         assertTrue(CliTest.easel("train", "--help").out().contains("clip"));

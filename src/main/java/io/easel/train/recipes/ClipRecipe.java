@@ -66,7 +66,7 @@ public final class ClipRecipe {
     public static final double MAX_LOG_SCALE = Math.log(100);
 
     /** Default optimizer steps. */
-    public static final long DEFAULT_STEPS = 1800;
+    public static final long DEFAULT_STEPS = 2800;
     /** Default examples per batch (the negatives of each example are the rest of its batch). */
     public static final int DEFAULT_BATCH = 64;
     /** Default base learning rate. */
