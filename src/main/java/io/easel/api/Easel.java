@@ -13,6 +13,7 @@ import io.easel.pipeline.Prompt;
 import io.easel.pipeline.SamplingSpec;
 import io.easel.pipeline.StableDiffusion;
 import io.easel.sampling.StepListener;
+import io.easel.train.recipes.ClipRecipe;
 import org.bytedeco.javacpp.PointerScope;
 
 import java.nio.file.Path;
@@ -131,6 +132,41 @@ public final class Easel implements AutoCloseable {
         m.put("kl_mean", r.lastKl());
         return new TrainSummary("vae", r.finalDir().resolve("vae"), r.steps(), r.resumed(), r.lastLoss(), m,
                 io.easel.train.recipes.VaeRecipe.describe(r));
+    }
+
+    /** The clip recipe's defaults as {@code easel train clip --help} lists them (a compile-time constant). */
+    public static final String TRAIN_CLIP_DEFAULTS = "Recipe defaults: --steps " + ClipRecipe.DEFAULT_STEPS + ", --batch-size " + ClipRecipe.DEFAULT_BATCH
+            + ", --lr " + ClipRecipe.DEFAULT_LR + ", --warmup-steps " + ClipRecipe.DEFAULT_WARMUP + ", --lr-schedule " + ClipRecipe.DEFAULT_SCHEDULE
+            + ", --checkpoint-every " + ClipRecipe.DEFAULT_CHECKPOINT_EVERY + ", --image-size " + ClipRecipe.DEFAULT_IMAGE_SIZE
+            + ", --weight-decay " + ClipRecipe.DEFAULT_WEIGHT_DECAY + ".";
+    /** The clip recipe's default training resolution. */
+    public static final int TRAIN_CLIP_IMAGE_SIZE = ClipRecipe.DEFAULT_IMAGE_SIZE;
+    /** The clip recipe's default AdamW weight decay. */
+    public static final double TRAIN_CLIP_WEIGHT_DECAY = ClipRecipe.DEFAULT_WEIGHT_DECAY;
+
+    /**
+     * {@code easel train clip}: trains a small CLIP text and image pair contrastively on the
+     * (image, caption) pairs of {@code data} (see {@link io.easel.train.recipes.ClipRecipe}); the
+     * final model goes to {@code OUT/final} (clip/, text_encoder/, tokenizer/, metrics.json).
+     *
+     * @param holdout     held-out pairs for the retrieval metrics; null for {@code data/holdout} when present
+     * @param imageSize   training resolution, a multiple of 8 (the recipe's default 64)
+     * @param weightDecay AdamW weight decay (the recipe's default 0.1)
+     * @return a one-paragraph summary
+     */
+    public static String trainClip(Path data, Path holdout, int imageSize, double weightDecay, TrainRun run) {
+        io.easel.tensor.Native.init();
+        var o = new ClipRecipe.Options(imageSize, weightDecay, holdout, null);
+        var r = run.resolve(ClipRecipe.DEFAULT_STEPS, ClipRecipe.DEFAULT_BATCH,
+                ClipRecipe.DEFAULT_LR, ClipRecipe.DEFAULT_CHECKPOINT_EVERY,
+                ClipRecipe.DEFAULT_WARMUP, ClipRecipe.DEFAULT_SCHEDULE, true);
+        var s = ClipRecipe.train(data, r, o);
+        String m = s.metrics() == null ? "no held-out pairs, no retrieval metrics" : String.format(java.util.Locale.ROOT,
+                "held-out retrieval (%d pairs, groups of %d): image->caption top-1 %.3f, caption->image %.3f (chance %.3f); among all %d: %.3f",
+                s.metrics().pairs(), s.metrics().batch(), s.metrics().imageToCaptionTop1(), s.metrics().captionToImageTop1(),
+                s.metrics().chanceTop1(), s.metrics().pairs(), s.metrics().imageToCaptionTop1All());
+        return String.format(java.util.Locale.ROOT, "%s %d steps, last loss %.4f, temperature exp(logit_scale) %.1f%n%s%nfinal model: %s",
+                s.resumed() ? "resumed to" : "trained", s.steps(), s.lastLoss(), s.logitScale(), m, s.finalDir());
     }
 
     /** Measures a network at real size with random weights; see {@link io.easel.bench.Bench}. */

@@ -31,6 +31,16 @@ public final class ConfigJson {
 
     public boolean has(String key) { return node.hasNonNull(key); }
 
+    /**
+     * A nested object (transformers' {@code text_config}, {@code vision_config}).
+     *
+     * @throws IllegalArgumentException naming the file and key when it is absent or not an object
+     */
+    public ConfigJson object(String key) {
+        if (!node.path(key).isObject()) throw new IllegalArgumentException(where + ": missing '" + key + "'");
+        return new ConfigJson(node.get(key), where + " " + key);
+    }
+
     public int getInt(String key, int def) { return has(key) ? node.get(key).asInt() : def; }
     public double getDouble(String key, double def) { return has(key) ? node.get(key).asDouble() : def; }
     public boolean getBool(String key, boolean def) { return has(key) ? node.get(key).asBoolean() : def; }

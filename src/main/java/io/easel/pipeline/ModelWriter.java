@@ -188,6 +188,20 @@ public final class ModelWriter {
     }
 
     /**
+     * Writes a transformers CLIPTokenizer folder (what {@code tokenizer/} of a pipeline folder
+     * holds; see {@link #writeTokenizer}).
+     *
+     * @throws WeightsException naming the folder when it cannot be written
+     */
+    public static void saveTokenizer(Path dir, ClipTokenizer tok, Family family) {
+        try {
+            writeTokenizer(dir, tok, family);
+        } catch (IOException e) {
+            throw new WeightsException(dir + ": cannot write the tokenizer (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
      * A transformers CLIPTokenizer folder: vocab.json, merges.txt, tokenizer_config.json and
      * special_tokens_map.json. SD2's tokenizer pads with "!" (id 0), SD1's with the end token.
      */

@@ -24,10 +24,7 @@ public record CLIPTextConfig(
     public static final CLIPTextConfig SD2 = new CLIPTextConfig(49408, 1024, 4096, 23, 16, 77, "gelu", 1e-5);
 
     public CLIPTextConfig {
-        if (!hiddenAct.equals("quick_gelu") && !hiddenAct.equals("gelu"))
-            throw new IllegalArgumentException("unsupported hidden_act '" + hiddenAct + "' (quick_gelu or gelu)");
-        if (hiddenSize % numAttentionHeads != 0)
-            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not divisible by num_attention_heads " + numAttentionHeads);
+        CLIPEncoder.checkDims(hiddenAct, hiddenSize, numAttentionHeads);
     }
 
     /** Reads a transformers text_encoder/config.json. */

@@ -3,14 +3,12 @@ package io.easel.models.clip;
 import io.easel.tensor.Module;
 import io.easel.tensor.Nn.Embedding;
 import io.easel.tensor.Nn.LayerNorm;
-import io.easel.tensor.Nn.Linear;
-import io.easel.tensor.Nn.ModuleList;
-import io.easel.tensor.Ops;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * transformers CLIPTextModel: token + position embeddings, pre-norm transformer layers with a
- * causal mask, final layer norm. Keys are {@code text_model.*} as in transformers' files.
+ * causal mask ({@link CLIPEncoder}), final layer norm. Keys are {@code text_model.*} as in
+ * transformers' files; {@link CLIPModel} holds the same {@code text_model} subtree.
  */
 public final class CLIPTextModel extends Module {
     private final CLIPTextConfig config;
@@ -36,22 +34,37 @@ public final class CLIPTextModel extends Module {
         return textModel.forward(ids, config.numHiddenLayers() - clipSkip + 1);
     }
 
+    /**
+     * The pooled output (transformers' {@code pooler_output}): the final hidden state at each
+     * row's end token, found as the position of the highest id, which is the first end token
+     * (49407) in CLIP's vocabulary. Positions after it never influence it (causal mask), so
+     * windows may be cut after the longest row's end token.
+     * ids: [B,N] int64 -> [B,D]
+     */
+    public Tensor pooled(Tensor ids) {
+        // 1. hidden states of every position after the last layer and the final norm
+        Tensor h = textModel.forward(ids, config.numHiddenLayers());
+        // 2. the end token's row: argmax returns the first maximal position
+        long b = h.size(0), d = h.size(2);
+        Tensor eos = ids.argmax(new org.bytedeco.pytorch.LongOptional(-1), false).view(b, 1, 1).expand(b, 1, d);
+        return h.gather(1, eos).squeeze(1);
+    }
+
     static final class TextTransformer extends Module {
         private final Embeddings embeddings;
-        private final Encoder encoder;
+        private final CLIPEncoder encoder;
         private final LayerNorm finalLayerNorm;
 
         TextTransformer(CLIPTextConfig c) {
             embeddings = child("embeddings", new Embeddings(c));
-            encoder = child("encoder", new Encoder(c));
+            encoder = child("encoder", new CLIPEncoder(c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(),
+                    c.hiddenAct(), c.layerNormEps()));
             finalLayerNorm = child("final_layer_norm", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
         }
 
-        // ids: [B,N] -> [B,N,D] after `layers` layers and the final norm
+        // ids: [B,N] -> [B,N,D] after `layers` layers (causal) and the final norm
         Tensor forward(Tensor ids, int layers) {
-            Tensor h = embeddings.forward(ids);
-            for (int i = 0; i < layers; i++) h = encoder.layers.get(i).forward(h);
-            return finalLayerNorm.forward(h);
+            return finalLayerNorm.forward(encoder.forward(embeddings.forward(ids), layers, true));
         }
     }
 
@@ -69,67 +82,4 @@ public final class CLIPTextModel extends Module {
             return tokenEmbedding.forward(ids).add(pos);
         }
     }
-
-    static final class Encoder extends Module {
-        final ModuleList<EncoderLayer> layers;
-
-        Encoder(CLIPTextConfig c) {
-            layers = child("layers", new ModuleList<>());
-            for (int i = 0; i < c.numHiddenLayers(); i++) layers.add(new EncoderLayer(c));
-        }
-    }
-
-    static final class EncoderLayer extends Module {
-        private final LayerNorm layerNorm1, layerNorm2;
-        private final SelfAttention selfAttn;
-        private final Mlp mlp;
-
-        EncoderLayer(CLIPTextConfig c) {
-            selfAttn = child("self_attn", new SelfAttention(c));
-            layerNorm1 = child("layer_norm1", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
-            mlp = child("mlp", new Mlp(c));
-            layerNorm2 = child("layer_norm2", new LayerNorm(c.hiddenSize(), c.layerNormEps()));
-        }
-
-        // h: [B,N,D] -> [B,N,D]
-        Tensor forward(Tensor h) {
-            h = h.add(selfAttn.forward(layerNorm1.forward(h)));
-            return h.add(mlp.forward(layerNorm2.forward(h)));
-        }
-    }
-
-    static final class SelfAttention extends Module {
-        private final Linear qProj, kProj, vProj, outProj;
-        private final int heads;
-
-        SelfAttention(CLIPTextConfig c) {
-            int d = c.hiddenSize();
-            heads = c.numAttentionHeads();
-            kProj = child("k_proj", new Linear(d, d));
-            vProj = child("v_proj", new Linear(d, d));
-            qProj = child("q_proj", new Linear(d, d));
-            outProj = child("out_proj", new Linear(d, d));
-        }
-
-        Tensor forward(Tensor h) {
-            return outProj.forward(Ops.causalAttention(qProj.forward(h), kProj.forward(h), vProj.forward(h), heads));
-        }
-    }
-
-    static final class Mlp extends Module {
-        private final Linear fc1, fc2;
-        private final boolean quick;
-
-        Mlp(CLIPTextConfig c) {
-            fc1 = child("fc1", new Linear(c.hiddenSize(), c.intermediateSize()));
-            fc2 = child("fc2", new Linear(c.intermediateSize(), c.hiddenSize()));
-            quick = c.hiddenAct().equals("quick_gelu");
-        }
-
-        Tensor forward(Tensor h) {
-            Tensor a = fc1.forward(h);
-            return fc2.forward(quick ? Ops.quickGelu(a) : Ops.gelu(a));
-        }
-    }
-
 }
