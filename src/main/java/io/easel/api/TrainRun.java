@@ -12,8 +12,8 @@ import java.nio.file.Path;
  * @param batchSize       examples per micro-batch; 0 for the recipe's default
  * @param gradAccumulation micro-batches per optimizer step; at least 1
  * @param lr              base learning rate; NaN for the recipe's default
- * @param lrSchedule      "constant" or "cosine"
- * @param warmupSteps     linear warm-up steps
+ * @param lrSchedule      "constant" or "cosine"; null for the recipe's default
+ * @param warmupSteps     linear warm-up steps; -1 for the recipe's default
  * @param maxGradNorm     global gradient-norm clip, 0 for none
  * @param checkpointEvery steps between checkpoints; 0 for the recipe's default
  * @param keepCheckpoints checkpoints kept (0 keeps all)
@@ -30,7 +30,7 @@ public record TrainRun(Path output, long seed, long steps, int batchSize, int gr
         if (steps < 0) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (batchSize < 0) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         if (gradAccumulation < 1) throw new IllegalArgumentException("--grad-accumulation must be >= 1, got " + gradAccumulation);
-        if (lrSchedule == null) lrSchedule = "constant";
+        if (warmupSteps < -1) throw new IllegalArgumentException("--warmup-steps must be >= 0, got " + warmupSteps);
         if (threads < 0) throw new IllegalArgumentException("--threads must be >= 0, got " + threads);
     }
 
@@ -39,12 +39,21 @@ public record TrainRun(Path output, long seed, long steps, int batchSize, int gr
      * also sets the intra-op thread count.
      */
     public io.easel.train.recipes.RecipeRun resolve(long defaultSteps, int defaultBatch, double defaultLr, long defaultCheckpointEvery, boolean progress) {
+        return resolve(defaultSteps, defaultBatch, defaultLr, defaultCheckpointEvery, 0, "constant", progress);
+    }
+
+    /** As above, with the recipe's default warm-up and learning-rate schedule too. */
+    public io.easel.train.recipes.RecipeRun resolve(long defaultSteps, int defaultBatch, double defaultLr, long defaultCheckpointEvery,
+                                                    long defaultWarmup, String defaultSchedule, boolean progress) {
         if (threads > 0) io.easel.tensor.Native.setThreads(threads);
         long st = steps > 0 ? steps : defaultSteps;
         double rate = Double.isNaN(lr) ? defaultLr : lr;
         if (!(rate > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + rate);
-        io.easel.train.LrSchedule.Shape shape = io.easel.train.LrSchedule.Shape.parse(lrSchedule);
-        io.easel.train.LrSchedule sched = new io.easel.train.LrSchedule(shape, warmupSteps, st);
+        io.easel.train.LrSchedule.Shape shape = io.easel.train.LrSchedule.Shape.parse(lrSchedule != null ? lrSchedule : defaultSchedule);
+        long warm = warmupSteps >= 0 ? warmupSteps : defaultWarmup;
+        if (shape == io.easel.train.LrSchedule.Shape.COSINE && warm >= st)
+            throw new IllegalArgumentException("--warmup-steps " + warm + " must be below --steps " + st + " for the cosine schedule");
+        io.easel.train.LrSchedule sched = new io.easel.train.LrSchedule(shape, warm, st);
         Path cache = cacheLatents ? (cacheDir != null ? cacheDir : output.resolve("latent-cache")) : null;
         return new io.easel.train.recipes.RecipeRun(output, seed, st, batchSize > 0 ? batchSize : defaultBatch, gradAccumulation,
                 io.easel.train.AdamWConfig.DIFFUSERS.withLr(rate), sched, maxGradNorm,
@@ -53,7 +62,7 @@ public record TrainRun(Path output, long seed, long steps, int batchSize, int gr
 
     /** Defaults everywhere except the output folder. */
     public static TrainRun defaults(Path output) {
-        return new TrainRun(output, 0, 0, 0, 1, Double.NaN, "constant", 0, 1.0, 0, 2, true, false, null, 0);
+        return new TrainRun(output, 0, 0, 0, 1, Double.NaN, null, -1, 1.0, 0, 2, true, false, null, 0);
     }
 
     public TrainRun withSteps(long v) {

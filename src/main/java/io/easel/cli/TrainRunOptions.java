@@ -19,10 +19,10 @@ final class TrainRunOptions {
     int gradAccumulation;
     @Option(names = "--lr", description = "Base learning rate of AdamW (default: the recipe's).")
     Double lr;
-    @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant or cosine, after the warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr-schedule", description = "constant or cosine, after the warm-up (default: the recipe's).")
     String lrSchedule;
-    @Option(names = "--warmup-steps", defaultValue = "0", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
-    long warmupSteps;
+    @Option(names = "--warmup-steps", description = "Linear learning-rate warm-up steps (default: the recipe's).")
+    Long warmupSteps;
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Global gradient-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
     double maxGradNorm;
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Steps between checkpoints (default: the recipe's).")
@@ -39,7 +39,7 @@ final class TrainRunOptions {
     int threads;
 
     TrainRun toRun() {
-        return new TrainRun(output, seed, steps, batchSize, gradAccumulation, lr == null ? Double.NaN : lr, lrSchedule, warmupSteps,
+        return new TrainRun(output, seed, steps, batchSize, gradAccumulation, lr == null ? Double.NaN : lr, lrSchedule, warmupSteps == null ? -1 : warmupSteps,
                 maxGradNorm, checkpointEvery, keepCheckpoints, !fresh, cacheLatents || cacheDir != null, cacheDir, threads);
     }
 }

@@ -13,7 +13,6 @@ import io.easel.sampling.SchedulerConfig;
 import io.easel.sampling.SchedulerConfig.PredictionType;
 import io.easel.tensor.DType;
 import io.easel.tensor.Native;
-import io.easel.tensor.T;
 import io.easel.text.ClipTokenizer;
 import io.easel.weights.Detected;
 import io.easel.weights.Detection;
@@ -86,7 +85,7 @@ public final class StableDiffusion implements AutoCloseable {
     public List<String> notes() { return notes; }
 
     /** SD1 pads prompts with the end token, SD2 (OpenCLIP) with 0. */
-    public ClipTokenizer.Padding padding() { return family == Family.SD2 ? ClipTokenizer.Padding.SD2 : ClipTokenizer.Padding.SD1; }
+    public ClipTokenizer.Padding padding() { return TextConditioning.padding(family); }
 
     /** The VAE's latent scaling factor. */
     public double scalingFactor() { return vae.config().scalingFactor(); }
@@ -121,7 +120,7 @@ public final class StableDiffusion implements AutoCloseable {
             te = ComponentFiles.textEncoder(dir.resolve("text_encoder"), opts.dtype());
             unet = ComponentFiles.unet(dir.resolve("unet"), opts.dtype());
             vae = ComponentFiles.vae(dir.resolve("vae"), opts.dtype());
-            Family family = unet.config().crossAttentionDim() == 1024 || unet.config().useLinearProjection() ? Family.SD2 : Family.SD1;
+            Family family = TextConditioning.family(unet.config());
             if (opts.overrides().family() != null) family = opts.overrides().family();
             SchedulerConfig sched = SchedulerConfig.SD15;
             Path sc = dir.resolve("scheduler").resolve("scheduler_config.json");
@@ -206,9 +205,7 @@ public final class StableDiffusion implements AutoCloseable {
      * encodings concatenated. ids: chunks of 77 -> [1, 77*chunks, D]
      */
     public Tensor encode(List<long[]> chunks, int clipSkip) {
-        List<Tensor> parts = new ArrayList<>();
-        for (long[] ids : chunks) parts.add(textEncoder.forward(T.fromLongs(ids, 1, ids.length), clipSkip));
-        return parts.size() == 1 ? parts.get(0) : T.cat(parts, 1);
+        return TextConditioning.encodeChunks(textEncoder, chunks, clipSkip);
     }
 
     @Override
