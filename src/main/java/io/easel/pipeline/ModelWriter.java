@@ -88,7 +88,7 @@ public final class ModelWriter {
      * v-prediction) is written.
      */
     public static void saveDiffusersFolder(Path dir, Components c, DType storeAs, int nativeSize) {
-        int factor = 1 << (c.vae().config().blockOutChannels().size() - 1);
+        int factor = c.vae().config().scaleFactor();
         if (nativeSize < factor || nativeSize % factor != 0)
             throw new IllegalArgumentException("native size " + nativeSize + " is not a positive multiple of the VAE factor " + factor);
         // Collect everything first: a packed model fails here, before anything is written.

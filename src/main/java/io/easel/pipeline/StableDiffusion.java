@@ -79,7 +79,7 @@ public final class StableDiffusion implements AutoCloseable {
     public int nativeSize() { return nativeSize; }
 
     /** The VAE's downsampling factor (8 for SD). */
-    public int vaeScaleFactor() { return 1 << (vae.config().blockOutChannels().size() - 1); }
+    public int vaeScaleFactor() { return vae.config().scaleFactor(); }
 
     /** What loading noticed (ignored keys and the like), for {@code --verbose} and {@code info}. */
     public List<String> notes() { return notes; }
@@ -108,10 +108,9 @@ public final class StableDiffusion implements AutoCloseable {
         List<String> notes = new ArrayList<>();
         ClipTokenizer tok;
         if (opts.tokenizer() != null) tok = tokenizerFrom(opts.tokenizer());
-        else if (Files.isDirectory(dir.resolve("tokenizer"))) tok = ClipTokenizer.fromFolder(dir.resolve("tokenizer"));
         else {
-            notes.add("no tokenizer/ folder: using the bundled CLIP vocabulary");
-            tok = ClipTokenizer.bundled();
+            if (!Files.isDirectory(dir.resolve("tokenizer"))) notes.add("no tokenizer/ folder: using the bundled CLIP vocabulary");
+            tok = folderTokenizer(dir);
         }
         UNet2DConditionModel unet = null;
         CLIPTextModel te = null;
@@ -122,11 +121,8 @@ public final class StableDiffusion implements AutoCloseable {
             vae = ComponentFiles.vae(dir.resolve("vae"), opts.dtype());
             Family family = TextConditioning.family(unet.config());
             if (opts.overrides().family() != null) family = opts.overrides().family();
-            SchedulerConfig sched = SchedulerConfig.SD15;
-            Path sc = dir.resolve("scheduler").resolve("scheduler_config.json");
-            if (Files.isRegularFile(sc)) sched = SchedulerConfig.fromJson(readJson(sc));
-            else notes.add("no scheduler/scheduler_config.json: using SD's training schedule");
-            sched = withPrediction(sched, opts.predictionType(), null);
+            if (!Files.isRegularFile(dir.resolve(SCHEDULER_CONFIG))) notes.add("no scheduler/scheduler_config.json: using SD's training schedule");
+            SchedulerConfig sched = withPrediction(folderScheduler(dir), opts.predictionType(), null);
             if (opts.pack()) { unet.packForInference(); vae.packForInference(); }
             StableDiffusion sd = new StableDiffusion(dir, family, opts.dtype(), tok, te, unet, vae, sched, notes);
             int sample = ConfigJson.read(dir.resolve("unet").resolve("config.json")).getInt("sample_size", 64);
@@ -168,6 +164,19 @@ public final class StableDiffusion implements AutoCloseable {
             closeAll(te, unet, vae);
             throw e;
         }
+    }
+
+    private static final String SCHEDULER_CONFIG = "scheduler/scheduler_config.json";
+
+    /** The tokenizer of a diffusers pipeline folder: its tokenizer/ folder, else the bundled CLIP vocabulary. */
+    public static ClipTokenizer folderTokenizer(Path dir) {
+        return Files.isDirectory(dir.resolve("tokenizer")) ? ClipTokenizer.fromFolder(dir.resolve("tokenizer")) : ClipTokenizer.bundled();
+    }
+
+    /** The scheduler config of a diffusers pipeline folder: scheduler/scheduler_config.json, else SD's training schedule. */
+    public static SchedulerConfig folderScheduler(Path dir) {
+        Path sc = dir.resolve(SCHEDULER_CONFIG);
+        return Files.isRegularFile(sc) ? SchedulerConfig.fromJson(readJson(sc)) : SchedulerConfig.SD15;
     }
 
     /** A mapped UNet source whose proj_in/proj_out ranks match the config (files store either). */

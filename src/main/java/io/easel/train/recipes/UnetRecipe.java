@@ -7,6 +7,7 @@ import io.easel.models.unet.UNet2DConditionModel;
 import io.easel.models.vae.AutoencoderKL;
 import io.easel.pipeline.ComponentFiles;
 import io.easel.pipeline.ModelWriter;
+import io.easel.pipeline.StableDiffusion;
 import io.easel.pipeline.TextConditioning;
 import io.easel.sampling.SchedulerConfig;
 import io.easel.sampling.SchedulerConfig.PredictionType;
@@ -186,7 +187,7 @@ public final class UnetRecipe implements AutoCloseable {
         LatentCache cache = run.latentCache() == null ? null : new LatentCache(run.latentCache(), LatentCache.hash(vae), resolution);
         this.objective = new TextToImageObjective(new DiffusionStep(unet, scheduler), images, vae, cache, tok, te,
                 TextConditioning.padding(TextConditioning.family(unet.config())), s.captionDropout());
-        String unetJson = ConfigJson.toText(unetJson(unet.config(), resolution / (1 << (vae.config().blockOutChannels().size() - 1))));
+        String unetJson = ConfigJson.toText(unetJson(unet.config(), resolution / vae.config().scaleFactor()));
         List<Component> comps = new ArrayList<>();
         comps.add(Component.of("unet", unet, ParamSelector.ALL).withConfig(unetJson));
         this.emaUnet = s.emaDecay() > 0 ? new UNet2DConditionModel(unet.config()) : null;
@@ -217,7 +218,7 @@ public final class UnetRecipe implements AutoCloseable {
         if (s.unetConfig() != null && !Files.isRegularFile(s.unetConfig()))
             throw new IllegalArgumentException("--unet-config " + s.unetConfig() + ": no such file");
 
-        ClipTokenizer tok = base != null && Files.isDirectory(base.resolve("tokenizer")) ? ClipTokenizer.fromFolder(base.resolve("tokenizer")) : ClipTokenizer.bundled();
+        ClipTokenizer tok = base != null ? StableDiffusion.folderTokenizer(base) : ClipTokenizer.bundled();
         CLIPTextModel te = null;
         AutoencoderKL vae = null;
         UNet2DConditionModel unet = null;
@@ -228,7 +229,7 @@ public final class UnetRecipe implements AutoCloseable {
                 throw new IllegalArgumentException(textDir + ": the text encoder has " + te.config().vocabSize() + " token embeddings, fewer than the tokenizer's "
                         + tok.vocabSize() + " ids");
             int latentChannels = vae.config().latentChannels();
-            int factor = 1 << (vae.config().blockOutChannels().size() - 1);
+            int factor = vae.config().scaleFactor();
 
             // 1. the UNet's architecture and training size
             UNet2DConditionConfig cfg;
@@ -273,9 +274,7 @@ public final class UnetRecipe implements AutoCloseable {
             }
 
             // 3. the noise schedule: the base's scheduler config, else SD's
-            SchedulerConfig sched = SchedulerConfig.SD15;
-            Path sc = base == null ? null : base.resolve("scheduler").resolve("scheduler_config.json");
-            if (sc != null && Files.isRegularFile(sc)) sched = SchedulerConfig.fromJson(readJson(sc));
+            SchedulerConfig sched = base != null ? StableDiffusion.folderScheduler(base) : SchedulerConfig.SD15;
             if (s.prediction() != null) sched = sched.withPredictionType(s.prediction());
             return new UnetRecipe(s, run, tok, te, vae, unet, sched, res, data);
         } catch (RuntimeException e) {
@@ -399,14 +398,6 @@ public final class UnetRecipe implements AutoCloseable {
 
     private static String join(List<Integer> xs) {
         return String.join(",", xs.stream().map(String::valueOf).toList());
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode readJson(Path p) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(p.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(p + ": not valid JSON (" + e.getMessage() + ")");
-        }
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -32,6 +32,8 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +50,22 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The text-to-image recipe on tiny seeded models: the whole path from a dataset to a pipeline that generates. */
 class UnetRecipeTest {
     @TempDir Path tmp;
+    private int threadsBefore;
+
+    /**
+     * One intra-op thread, as the front ends' initialisation would leave it for the rest of the
+     * run otherwise: these models are too small to gain from a second thread, and on a loaded
+     * machine OpenMP's waits made their steps up to 20x slower.
+     */
+    @BeforeEach
+    void oneThread() {
+        io.easel.tensor.Native.init();
+        threadsBefore = torch.get_num_threads();
+        torch.set_num_threads(1);
+    }
+
+    @AfterEach
+    void restoreThreads() { torch.set_num_threads(threadsBefore); }
 
     Path data() { return TinyT2I.dataset(tmp.resolve("data"), 4); }
 
@@ -211,7 +229,8 @@ class UnetRecipeTest {
     @Test
     void fineTuningStartsFromTheBaseUnet() {
         Path base = TinyT2I.pipeline(tmp.resolve("base"), 21);
-        try (UnetRecipe r = UnetRecipe.prepare(UnetRecipe.Settings.fineTune(data(), base), run(tmp.resolve("run"), 1, 2, 1e-3, null));
+        UnetRecipe.Settings fp16 = new UnetRecipe.Settings(data(), base, null, null, null, false, null, 0.1, 0, 0, DType.FP16);
+        try (UnetRecipe r = UnetRecipe.prepare(fp16, run(tmp.resolve("run"), 1, 2, 1e-3, null));
              UNet2DConditionModel b = ComponentFiles.unet(base.resolve("unet"), DType.FP32)) {
             String k = "conv_in.weight";
             assertTrue(r.unet().parameters().get(k).get().equal(b.parameters().get(k).get()));
@@ -219,6 +238,13 @@ class UnetRecipeTest {
             UnetRecipe.Result res = r.run();
             assertFalse(r.unet().parameters().get(k).get().equal(b.parameters().get(k).get()), "trained");
             assertEquals(1, res.steps());
+        }
+        // --save-dtype fp16: the published files hold half precision, and load
+        try (SafeTensors f = SafeTensors.open(tmp.resolve("run/final/unet/diffusion_pytorch_model.safetensors"))) {
+            assertEquals("F16", f.infos().get("conv_in.weight").dtype());
+        }
+        try (StableDiffusion sd = StableDiffusion.load(tmp.resolve("run/final"), LoadOptions.DEFAULT)) {
+            assertEquals(16, sd.nativeSize());
         }
         // --from-scratch keeps the architecture with fresh seeded weights
         UnetRecipe.Settings s = new UnetRecipe.Settings(data(), base, null, null, null, true, null, 0.1, 0, 0, null);
