@@ -328,10 +328,13 @@ public final class UnetRecipe implements AutoCloseable {
     /** The objective, for tests that inspect what a step trains on. */
     public TextToImageObjective objective() { return objective; }
 
+    /** The UNet being trained (its parameters are the live training tensors). */
     public UNet2DConditionModel unet() { return unet; }
 
+    /** The noise schedule trained with and written to {@code final/scheduler/}, prediction type included. */
     public SchedulerConfig scheduler() { return scheduler; }
 
+    /** The training size in pixels: the final model's native size. */
     public int resolution() { return resolution; }
 
     @Override public void close() {
