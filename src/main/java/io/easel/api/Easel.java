@@ -14,6 +14,8 @@ import io.easel.pipeline.SamplingSpec;
 import io.easel.pipeline.StableDiffusion;
 import io.easel.sampling.StepListener;
 import io.easel.train.recipes.ClipRecipe;
+import io.easel.train.recipes.RecipeRun;
+import io.easel.train.recipes.UnetRecipe;
 import org.bytedeco.javacpp.PointerScope;
 
 import java.nio.file.Path;
@@ -167,6 +169,27 @@ public final class Easel implements AutoCloseable {
                 s.metrics().chanceTop1(), s.metrics().pairs(), s.metrics().imageToCaptionTop1All());
         return String.format(java.util.Locale.ROOT, "%s %d steps, last loss %.4f, temperature exp(logit_scale) %.1f%n%s%nfinal model: %s",
                 s.resumed() ? "resumed to" : "trained", s.steps(), s.lastLoss(), s.logitScale(), m, s.finalDir());
+    }
+
+    /**
+     * {@code easel train unet}: text-to-image training of a UNet (from scratch or fine-tuning) with
+     * a frozen VAE and text encoder; the run folder ends with {@code final/}, a diffusers pipeline.
+     * Defaults: {@link UnetRecipe} (from scratch lr 5e-4 with 500 warm-up
+     * steps, fine-tuning lr 1e-4; batch 32; 20000 steps; a checkpoint every 1000).
+     *
+     * @param progressBar draw the trainer's progress bar on standard error
+     * @return a few lines: steps, last loss, where the model went
+     */
+    public static String trainUnet(UnetTraining what, TrainRun run, boolean progressBar) {
+        io.easel.tensor.Native.init();
+        UnetRecipe.Settings s = what.settings();
+        boolean scratch = s.trainsFromScratch();
+        RecipeRun rr = run.resolve(UnetRecipe.DEFAULT_STEPS, UnetRecipe.DEFAULT_BATCH,
+                scratch ? UnetRecipe.DEFAULT_LR_SCRATCH : UnetRecipe.DEFAULT_LR_FINETUNE, UnetRecipe.DEFAULT_CHECKPOINT_EVERY,
+                scratch ? UnetRecipe.DEFAULT_WARMUP_SCRATCH : UnetRecipe.DEFAULT_WARMUP_FINETUNE, "constant", progressBar);
+        try (UnetRecipe r = UnetRecipe.prepare(s, rr)) {
+            return r.run().describe();
+        }
     }
 
     /** Measures a network at real size with random weights; see {@link io.easel.bench.Bench}. */

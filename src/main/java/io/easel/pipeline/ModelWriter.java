@@ -77,6 +77,20 @@ public final class ModelWriter {
      * @param storeAs the tensors' stored precision; null keeps the dtype each is held in
      */
     public static void saveDiffusersFolder(Path dir, Components c, DType storeAs) {
+        int nativeSize = c.family() == Family.SD2 && c.scheduler().predictionType() == SchedulerConfig.PredictionType.V_PREDICTION ? 768 : 512;
+        saveDiffusersFolder(dir, c, storeAs, nativeSize);
+    }
+
+    /**
+     * As {@link #saveDiffusersFolder(Path, Components, DType)}, for a model trained at
+     * {@code nativeSize} pixels (written as the VAE's {@code sample_size} and, divided by the VAE
+     * factor, the UNet's): the loaders' default output size. Without it SD's 512 (768 for SD2
+     * v-prediction) is written.
+     */
+    public static void saveDiffusersFolder(Path dir, Components c, DType storeAs, int nativeSize) {
+        int factor = c.vae().config().scaleFactor();
+        if (nativeSize < factor || nativeSize % factor != 0)
+            throw new IllegalArgumentException("native size " + nativeSize + " is not a positive multiple of the VAE factor " + factor);
         // Collect everything first: a packed model fails here, before anything is written.
         Map<String, Tensor> unet = Export.convert(Export.stateDict(c.unet()), storeAs);
         Map<String, Tensor> vae = Export.convert(Export.stateDict(c.vae()), storeAs);
@@ -87,15 +101,13 @@ public final class ModelWriter {
         try {
             deleteTree(tmp);
             Files.createDirectories(tmp);
-            int sampleSize = c.family() == Family.SD2 && c.scheduler().predictionType() == SchedulerConfig.PredictionType.V_PREDICTION ? 768 : 512;
-
             ObjectNode unetConfig = c.unet().config().toJson();
-            unetConfig.put("sample_size", sampleSize / 8);
+            unetConfig.put("sample_size", nativeSize / factor);
             writeJson(tmp.resolve("unet").resolve("config.json"), unetConfig);
             Export.writeComponent(tmp.resolve("unet").resolve("diffusion_pytorch_model.safetensors"), unet, null);
 
             ObjectNode vaeConfig = c.vae().config().toJson();
-            vaeConfig.put("sample_size", sampleSize);
+            vaeConfig.put("sample_size", nativeSize);
             writeJson(tmp.resolve("vae").resolve("config.json"), vaeConfig);
             Export.writeComponent(tmp.resolve("vae").resolve("diffusion_pytorch_model.safetensors"), vae, null);
 

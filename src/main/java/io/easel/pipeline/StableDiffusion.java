@@ -13,7 +13,6 @@ import io.easel.sampling.SchedulerConfig;
 import io.easel.sampling.SchedulerConfig.PredictionType;
 import io.easel.tensor.DType;
 import io.easel.tensor.Native;
-import io.easel.tensor.T;
 import io.easel.text.ClipTokenizer;
 import io.easel.weights.Detected;
 import io.easel.weights.Detection;
@@ -80,13 +79,13 @@ public final class StableDiffusion implements AutoCloseable {
     public int nativeSize() { return nativeSize; }
 
     /** The VAE's downsampling factor (8 for SD). */
-    public int vaeScaleFactor() { return 1 << (vae.config().blockOutChannels().size() - 1); }
+    public int vaeScaleFactor() { return vae.config().scaleFactor(); }
 
     /** What loading noticed (ignored keys and the like), for {@code --verbose} and {@code info}. */
     public List<String> notes() { return notes; }
 
     /** SD1 pads prompts with the end token, SD2 (OpenCLIP) with 0. */
-    public ClipTokenizer.Padding padding() { return family == Family.SD2 ? ClipTokenizer.Padding.SD2 : ClipTokenizer.Padding.SD1; }
+    public ClipTokenizer.Padding padding() { return TextConditioning.padding(family); }
 
     /** The VAE's latent scaling factor. */
     public double scalingFactor() { return vae.config().scalingFactor(); }
@@ -109,10 +108,9 @@ public final class StableDiffusion implements AutoCloseable {
         List<String> notes = new ArrayList<>();
         ClipTokenizer tok;
         if (opts.tokenizer() != null) tok = tokenizerFrom(opts.tokenizer());
-        else if (Files.isDirectory(dir.resolve("tokenizer"))) tok = ClipTokenizer.fromFolder(dir.resolve("tokenizer"));
         else {
-            notes.add("no tokenizer/ folder: using the bundled CLIP vocabulary");
-            tok = ClipTokenizer.bundled();
+            if (!Files.isDirectory(dir.resolve("tokenizer"))) notes.add("no tokenizer/ folder: using the bundled CLIP vocabulary");
+            tok = folderTokenizer(dir);
         }
         UNet2DConditionModel unet = null;
         CLIPTextModel te = null;
@@ -121,13 +119,10 @@ public final class StableDiffusion implements AutoCloseable {
             te = ComponentFiles.textEncoder(dir.resolve("text_encoder"), opts.dtype());
             unet = ComponentFiles.unet(dir.resolve("unet"), opts.dtype());
             vae = ComponentFiles.vae(dir.resolve("vae"), opts.dtype());
-            Family family = unet.config().crossAttentionDim() == 1024 || unet.config().useLinearProjection() ? Family.SD2 : Family.SD1;
+            Family family = TextConditioning.family(unet.config());
             if (opts.overrides().family() != null) family = opts.overrides().family();
-            SchedulerConfig sched = SchedulerConfig.SD15;
-            Path sc = dir.resolve("scheduler").resolve("scheduler_config.json");
-            if (Files.isRegularFile(sc)) sched = SchedulerConfig.fromJson(readJson(sc));
-            else notes.add("no scheduler/scheduler_config.json: using SD's training schedule");
-            sched = withPrediction(sched, opts.predictionType(), null);
+            if (!Files.isRegularFile(dir.resolve(SCHEDULER_CONFIG))) notes.add("no scheduler/scheduler_config.json: using SD's training schedule");
+            SchedulerConfig sched = withPrediction(folderScheduler(dir), opts.predictionType(), null);
             if (opts.pack()) { unet.packForInference(); vae.packForInference(); }
             StableDiffusion sd = new StableDiffusion(dir, family, opts.dtype(), tok, te, unet, vae, sched, notes);
             int sample = ConfigJson.read(dir.resolve("unet").resolve("config.json")).getInt("sample_size", 64);
@@ -171,6 +166,19 @@ public final class StableDiffusion implements AutoCloseable {
         }
     }
 
+    private static final String SCHEDULER_CONFIG = "scheduler/scheduler_config.json";
+
+    /** The tokenizer of a diffusers pipeline folder: its tokenizer/ folder, else the bundled CLIP vocabulary. */
+    public static ClipTokenizer folderTokenizer(Path dir) {
+        return Files.isDirectory(dir.resolve("tokenizer")) ? ClipTokenizer.fromFolder(dir.resolve("tokenizer")) : ClipTokenizer.bundled();
+    }
+
+    /** The scheduler config of a diffusers pipeline folder: scheduler/scheduler_config.json, else SD's training schedule. */
+    public static SchedulerConfig folderScheduler(Path dir) {
+        Path sc = dir.resolve(SCHEDULER_CONFIG);
+        return Files.isRegularFile(sc) ? SchedulerConfig.fromJson(readJson(sc)) : SchedulerConfig.SD15;
+    }
+
     /** A mapped UNet source whose proj_in/proj_out ranks match the config (files store either). */
     static MappedSource projections(MappedSource src, UNet2DConditionConfig c) {
         return src.withProjections(c.useLinearProjection());
@@ -206,9 +214,7 @@ public final class StableDiffusion implements AutoCloseable {
      * encodings concatenated. ids: chunks of 77 -> [1, 77*chunks, D]
      */
     public Tensor encode(List<long[]> chunks, int clipSkip) {
-        List<Tensor> parts = new ArrayList<>();
-        for (long[] ids : chunks) parts.add(textEncoder.forward(T.fromLongs(ids, 1, ids.length), clipSkip));
-        return parts.size() == 1 ? parts.get(0) : T.cat(parts, 1);
+        return TextConditioning.encodeChunks(textEncoder, chunks, clipSkip);
     }
 
     @Override

@@ -25,6 +25,9 @@ public record AutoencoderKLConfig(
         blockOutChannels = List.copyOf(blockOutChannels);
     }
 
+    /** The downsampling factor from pixels to latents: 2 per level after the first (8 for SD). */
+    public int scaleFactor() { return 1 << (blockOutChannels.size() - 1); }
+
     /** Reads a diffusers vae/config.json. */
     public static AutoencoderKLConfig fromJson(ConfigJson j) {
         j.refuseUnless("act_fn", "silu");
