@@ -34,7 +34,7 @@ final class TrainUnetCommand implements Callable<Integer> {
     @Option(names = "--text-encoder", paramLabel = "DIR", description = "Without --model: a transformers CLIPTextModel folder; prompts use the bundled CLIP tokenizer.")
     Path textEncoder;
     @Option(names = "--unet-config", paramLabel = "JSON", description = "UNet config.json for a from-scratch UNet (default: with --model the base UNet's architecture, "
-            + "else the default-family preset: 64 px, channels 64/96/128, cross-attention width = the text encoder's).")
+            + "else the default-family preset: 64 px, channels 64/96/96, cross-attention width = the text encoder's).")
     Path unetConfig;
     @Option(names = "--from-scratch", description = "With --model: start from fresh weights (seeded by --seed) instead of the base UNet's.")
     boolean fromScratch;

@@ -136,12 +136,12 @@ public final class UnetRecipe implements AutoCloseable {
 
     /**
      * The default family's UNet: 64-pixel images (8x8 latents of an f=8, 4-channel VAE), three
-     * levels of 64/96/128 channels with cross-attention in the first two, one ResNet per level,
-     * 4 heads, 32 norm groups (4.7 M parameters, so that the UNet and three ControlNets fit the
+     * levels of 64/96/96 channels with cross-attention in the first two, one ResNet per level,
+     * 4 heads, 32 norm groups (3.7 M parameters, so that the UNet and three ControlNets fit the
      * bundled family's 40 MB in fp16); {@code crossAttentionDim} is the text encoder's width.
      */
     public static UNet2DConditionConfig preset(int crossAttentionDim, int latentChannels) {
-        return new UNet2DConditionConfig(latentChannels, latentChannels, List.of(64, 96, 128), 1, crossAttentionDim, List.of(4, 4, 4),
+        return new UNet2DConditionConfig(latentChannels, latentChannels, List.of(64, 96, 96), 1, crossAttentionDim, List.of(4, 4, 4),
                 List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
                 List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), 32, 1e-5, false, false, true, 0);
     }

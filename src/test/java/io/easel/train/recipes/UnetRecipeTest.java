@@ -271,7 +271,7 @@ class UnetRecipeTest {
     @Test
     void presetFollowsTheTextEncoderWidth() {
         var p = UnetRecipe.preset(64, 4);
-        assertEquals(List.of(64, 96, 128), p.blockOutChannels());
+        assertEquals(List.of(64, 96, 96), p.blockOutChannels());
         assertEquals(64, p.crossAttentionDim());
         assertEquals(List.of(4, 4, 4), p.attentionHeadDim());
         assertEquals(1, p.layersPerBlock());
