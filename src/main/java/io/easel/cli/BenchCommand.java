@@ -9,14 +9,14 @@ import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
-/** {@code easel bench unet|vae-decode|text-encoder}. */
+/** {@code easel bench unet|vae-decode|text-encoder|train-controlnet}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Time a network at real size with random weights (no file needed): per-step seconds after a warm-up, min and median, peak RSS.")
 final class BenchCommand implements Callable<Integer> {
     @Mixin Common common;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "TARGET", description = "unet, vae-decode or text-encoder") String target;
+    @Parameters(index = "0", paramLabel = "TARGET", description = "unet, vae-decode, text-encoder, or train-controlnet (one optimizer step of the controlnet recipe, fp32)") String target;
     @Option(names = "--arch", description = "sd15 or sd21 (default: ${DEFAULT-VALUE}).", defaultValue = "sd15") String arch;
     @Option(names = {"-W", "--width"}, defaultValue = "512", description = "Image width (default: ${DEFAULT-VALUE}).") int width;
     @Option(names = {"-H", "--height"}, defaultValue = "512", description = "Image height (default: ${DEFAULT-VALUE}).") int height;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train models with Easel's recipes (seeded, resumable, checkpoints in the published layouts).",
-        subcommands = {})
+        subcommands = {TrainControlNetCommand.class})
 final class TrainCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
