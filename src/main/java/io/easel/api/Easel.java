@@ -131,6 +131,13 @@ public final class Easel implements AutoCloseable {
 
     /** As above; with {@code controlNets} > 0 the UNet is timed alone and with 1..N ControlNets in one run. */
     public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, int controlNets, java.io.PrintWriter out) {
+        bench(target, arch, width, height, batch, steps, dtype, controlNets, 0, out);
+    }
+
+    /** As above, on {@code threads} intra-op threads (0: all cores, or {@code EASEL_THREADS}). */
+    public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, int controlNets, int threads,
+                             java.io.PrintWriter out) {
+        if (threads > 0) io.easel.tensor.Native.setThreads(threads);
         io.easel.bench.Bench.Target t = switch (target) {
             case "unet" -> io.easel.bench.Bench.Target.UNET;
             case "vae-decode" -> io.easel.bench.Bench.Target.VAE_DECODE;

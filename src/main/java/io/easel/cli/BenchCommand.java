@@ -23,11 +23,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-b", "--batch"}, defaultValue = "2", description = "Batch (default: ${DEFAULT-VALUE}, a CFG pair).") int batch;
     @Option(names = "--steps", defaultValue = "5", description = "Measured steps after the warm-up (default: ${DEFAULT-VALUE}).") int steps;
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).") String dtype;
+    @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads, 0 for all cores (default: ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--controlnets", defaultValue = "0", description = "Also time the UNet with 1..N ControlNets, in the same run (default: ${DEFAULT-VALUE}).") int controlNets;
 
     @Override
     public Integer call() {
-        Easel.bench(target, arch, width, height, batch, steps, dtype, controlNets, spec.commandLine().getOut());
+        if (threads < 0) throw new IllegalArgumentException("--threads must be >= 0, got " + threads);
+        Easel.bench(target, arch, width, height, batch, steps, dtype, controlNets, threads, spec.commandLine().getOut());
         return 0;
     }
 }
