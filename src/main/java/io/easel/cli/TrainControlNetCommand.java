@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
                 + "Writes OUT/final: a diffusers ControlNet folder plus controlnet.safetensors in the original layout "
                 + "(use it with: easel generate PROMPT --model BASE --control OUT/final:CONDITION.png).",
                 "Recipe defaults: --steps 10000, --batch-size 4, --lr 1e-5 (the paper's for Stable Diffusion; a small base trained "
-                        + "from scratch, such as the default shapes family, learns faster at 1e-4), --checkpoint-every 500."})
+                        + "from scratch, such as the default shapes family, needs a larger rate, e.g. 1e-4 to 5e-4), --checkpoint-every 500."})
 final class TrainControlNetCommand implements Callable<Integer> {
     @Mixin Common common;
     @Mixin TrainRunOptions run;
