@@ -14,6 +14,7 @@ import io.easel.pipeline.SamplingSpec;
 import io.easel.pipeline.StableDiffusion;
 import io.easel.sampling.StepListener;
 import io.easel.train.recipes.ClipRecipe;
+import io.easel.train.recipes.ControlNetRecipe;
 import io.easel.train.recipes.RecipeRun;
 import io.easel.train.recipes.UnetRecipe;
 import org.bytedeco.javacpp.PointerScope;
@@ -192,6 +193,22 @@ public final class Easel implements AutoCloseable {
         }
     }
 
+    /**
+     * Trains a ControlNet on a locked base model ({@code easel train controlnet}); see
+     * {@link io.easel.train.recipes.ControlNetRecipe}. Defaults for what {@code run} leaves open:
+     * 10000 steps, batch size 4, learning rate 1e-5 (the paper's for SD), a checkpoint every 500
+     * steps. The final model goes to {@code run.output()/final}.
+     *
+     * @param progress where the progress bar goes, or null for none
+     * @return a one-line summary
+     */
+    public static String trainControlNet(TrainRun run, ControlNetTraining options, java.io.PrintStream progress) {
+        io.easel.tensor.Native.init();
+        ControlNetRecipe.Options o = options.toOptions();
+        io.easel.train.recipes.RecipeRun r = run.resolve(ControlNetRecipe.DEFAULT_STEPS, ControlNetRecipe.DEFAULT_BATCH, ControlNetRecipe.DEFAULT_LR, ControlNetRecipe.DEFAULT_CHECKPOINT_EVERY, progress != null);
+        return ControlNetRecipe.train(r, o, progress).describe();
+    }
+
     /** Measures a network at real size with random weights; see {@link io.easel.bench.Bench}. */
     public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, java.io.PrintWriter out) {
         bench(target, arch, width, height, batch, steps, dtype, 0, out);
@@ -199,11 +216,19 @@ public final class Easel implements AutoCloseable {
 
     /** As above; with {@code controlNets} > 0 the UNet is timed alone and with 1..N ControlNets in one run. */
     public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, int controlNets, java.io.PrintWriter out) {
+        bench(target, arch, width, height, batch, steps, dtype, controlNets, 0, out);
+    }
+
+    /** As above, on {@code threads} intra-op threads (0: all cores, or {@code EASEL_THREADS}). */
+    public static void bench(String target, String arch, int width, int height, int batch, int steps, String dtype, int controlNets, int threads,
+                             java.io.PrintWriter out) {
+        if (threads > 0) io.easel.tensor.Native.setThreads(threads);
         io.easel.bench.Bench.Target t = switch (target) {
             case "unet" -> io.easel.bench.Bench.Target.UNET;
             case "vae-decode" -> io.easel.bench.Bench.Target.VAE_DECODE;
             case "text-encoder" -> io.easel.bench.Bench.Target.TEXT_ENCODER;
-            default -> throw new IllegalArgumentException("unknown bench target '" + target + "' (unet, vae-decode, text-encoder)");
+            case "train-controlnet" -> io.easel.bench.Bench.Target.TRAIN_CONTROLNET;
+            default -> throw new IllegalArgumentException("unknown bench target '" + target + "' (unet, vae-decode, text-encoder, train-controlnet)");
         };
         io.easel.tensor.DType d = io.easel.tensor.DType.parse(dtype);
         io.easel.bench.Bench.run(new io.easel.bench.Bench.Spec(t, arch, width, height, batch, steps, d, controlNets), out);

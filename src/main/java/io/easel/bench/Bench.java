@@ -30,7 +30,15 @@ public final class Bench {
     private Bench() {}
 
     /** What to measure. */
-    public enum Target { UNET, VAE_DECODE, TEXT_ENCODER }
+    public enum Target {
+        UNET, VAE_DECODE, TEXT_ENCODER,
+        /**
+         * One optimizer step of the {@code controlnet} training recipe: text encoding with prompt
+         * dropout, a latent draw (as from cached posteriors), the locked UNet with the ControlNet's
+         * residuals forward and backward, gradient clipping and AdamW on every ControlNet parameter.
+         */
+        TRAIN_CONTROLNET
+    }
 
     /**
      * @param arch   "sd15" or "sd21"
@@ -49,6 +57,8 @@ public final class Bench {
                 throw new IllegalArgumentException("--width and --height must be positive multiples of 8");
             if (batch < 1 || batch > 64) throw new IllegalArgumentException("--batch must be within 1..64");
             if (steps < 1 || steps > 1000) throw new IllegalArgumentException("--steps must be within 1..1000");
+            if (target == Target.TRAIN_CONTROLNET && dtype != DType.FP32)
+                throw new IllegalArgumentException("train-controlnet trains in fp32 (master weights), got --dtype " + dtype);
         }
     }
 
@@ -64,6 +74,12 @@ public final class Bench {
 
     public static Result run(Spec s, PrintWriter out) {
         Native.init();
+        if (s.target() == Target.TRAIN_CONTROLNET) {
+            String loadBefore = loadAvg();
+            try (TrainingStep ts = TrainingStep.controlNet(s)) {
+                return measure(s, ts.parameterCount(), ts.trainedCount(), ts::step, loadBefore, out);
+            }
+        }
         try (NoGradGuard g = new NoGradGuard()) {
             String loadBefore = loadAvg();
             boolean sd2 = s.arch().equals("sd21");
@@ -100,26 +116,40 @@ public final class Bench {
                     step = () -> te.forward(idt, 1);
                 }
             }
-            long weightBytes = model.parameterCount() * s.dtype().bytes();
-            out.printf(Locale.ROOT, "bench %s: %s %dx%d batch %d %s, %d threads, %.2f GB of weights (%,d parameters)%n",
-                    s.target().name().toLowerCase(Locale.ROOT).replace('_', '-'), s.arch(), s.width(), s.height(), s.batch(), s.dtype(),
-                    torch.get_num_threads(), weightBytes / 1e9, model.parameterCount());
-            out.println("machine load (1/5/15 min) before: " + loadBefore);
-            double warm = time(step);
-            out.printf(Locale.ROOT, "warm-up %.2f s%n", warm);
-            double[] secs = new double[s.steps()];
-            for (int i = 0; i < secs.length; i++) {
-                secs[i] = time(step);
-                out.printf(Locale.ROOT, "step %d: %.2f s%n", i + 1, secs[i]);
-                out.flush();
+            try {
+                return measure(s, model.parameterCount(), 0, step, loadBefore, out);
+            } finally {
+                model.close();
             }
-            Result r = new Result(s, secs, warm, weightBytes, Memory.peakRss(), loadBefore, loadAvg(), torch.get_num_threads());
-            out.printf(Locale.ROOT, "min %.2f s, median %.2f s over %d steps; peak RSS %.2f GB (%.2fx the weights)%n",
-                    r.min(), r.median(), secs.length, r.peakRss() / 1e9, (double) r.peakRss() / weightBytes);
-            out.println("machine load after: " + r.loadAfter());
-            model.close();
-            return r;
         }
+    }
+
+    /**
+     * Times one warm-up and {@code s.steps()} measured steps and prints them with the summary.
+     *
+     * @param trained parameters updated by a training step (0 for inference targets): their
+     *                gradients and two AdamW moments are counted in the memory ratio's basis
+     */
+    private static Result measure(Spec s, long parameters, long trained, Supplier<Tensor> step, String loadBefore, PrintWriter out) {
+        long weightBytes = parameters * s.dtype().bytes();
+        out.printf(Locale.ROOT, "bench %s: %s %dx%d batch %d %s, %d threads, %.2f GB of weights (%,d parameters%s)%n",
+                s.target().name().toLowerCase(Locale.ROOT).replace('_', '-'), s.arch(), s.width(), s.height(), s.batch(), s.dtype(),
+                torch.get_num_threads(), weightBytes / 1e9, parameters,
+                trained > 0 ? String.format(Locale.ROOT, ", %,d trained", trained) : "");
+        out.println("machine load (1/5/15 min) before: " + loadBefore);
+        double warm = time(step);
+        out.printf(Locale.ROOT, "warm-up %.2f s%n", warm);
+        double[] secs = new double[s.steps()];
+        for (int i = 0; i < secs.length; i++) {
+            secs[i] = time(step);
+            out.printf(Locale.ROOT, "step %d: %.2f s%n", i + 1, secs[i]);
+            out.flush();
+        }
+        Result r = new Result(s, secs, warm, weightBytes, Memory.peakRss(), loadBefore, loadAvg(), torch.get_num_threads());
+        out.printf(Locale.ROOT, "min %.2f s, median %.2f s over %d steps; peak RSS %.2f GB (%.2fx the weights)%n",
+                r.min(), r.median(), secs.length, r.peakRss() / 1e9, (double) r.peakRss() / weightBytes);
+        out.println("machine load after: " + r.loadAfter());
+        return r;
     }
 
     /** The UNet alone, then with 1..N ControlNets (residuals summed), in one run. */

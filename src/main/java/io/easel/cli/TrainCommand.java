@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train models with Easel's recipes (seeded, resumable, checkpoints in the published layouts).",
-        subcommands = {TrainVaeCommand.class, TrainClipCommand.class, TrainUnetCommand.class})
+        subcommands = {TrainVaeCommand.class, TrainClipCommand.class, TrainUnetCommand.class, TrainControlNetCommand.class})
 final class TrainCommand implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
