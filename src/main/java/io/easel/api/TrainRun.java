@@ -6,7 +6,8 @@ import java.nio.file.Path;
  * The settings every training recipe shares (what {@code easel train <recipe>} takes besides its
  * recipe options). A recipe fills in its own defaults for the values left at 0 / NaN / null.
  *
- * @param output          the run folder: checkpoints, {@code train_log.jsonl}, {@code loss.png}, final model
+ * @param output          the run folder: {@code output/checkpoints/} holds the checkpoints, {@code train_log.jsonl} and
+ *                        {@code loss.png}; {@code output/final/} the trained model
  * @param seed            the run seed (data order and every random draw)
  * @param steps           optimizer steps; 0 for the recipe's default
  * @param batchSize       examples per micro-batch; 0 for the recipe's default

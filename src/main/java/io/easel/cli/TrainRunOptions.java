@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /** The options every {@code easel train <recipe>} takes; defaults left at 0 are the recipe's own (see its description). */
 final class TrainRunOptions {
-    @Option(names = {"-o", "--output"}, required = true, description = "Run folder: checkpoints, train_log.jsonl, loss.png and the final model.")
+    @Option(names = {"-o", "--output"}, required = true, description = "Run folder: OUT/checkpoints/ holds the checkpoints, train_log.jsonl and loss.png; OUT/final/ the trained model "
+            + "(the recipe's description says what it holds); OUT/latent-cache/ the cached latents with --cache-latents (unless --cache-dir).")
     Path output;
     @Option(names = "--seed", defaultValue = "0", description = "Run seed: data order and every random draw (default: ${DEFAULT-VALUE}).")
     long seed;
