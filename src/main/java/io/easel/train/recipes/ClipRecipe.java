@@ -22,8 +22,6 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,9 +160,9 @@ public final class ClipRecipe {
      */
     public static Summary train(Path data, RecipeRun run, Options o) {
         // 1. data, checked before anything runs
-        PairDataset train = open(data, "--data");
+        PairDataset train = RecipeData.imagesAndCaptions(data, "--data");
         Path holdoutDir = o.holdout() != null ? o.holdout() : Files.isDirectory(data.resolve("holdout")) ? data.resolve("holdout") : null;
-        PairDataset holdout = holdoutDir == null ? null : open(holdoutDir, "--holdout");
+        PairDataset holdout = holdoutDir == null ? null : RecipeData.imagesAndCaptions(holdoutDir, "--holdout");
         ClipTokenizer tok = ClipTokenizer.bundled();
         ImageBatches batches = new ImageBatches(train, o.imageSize());
 
@@ -188,13 +186,6 @@ public final class ClipRecipe {
         Path fin = run.output().resolve("final");
         writeFinal(fin, clip, tok, o, metrics(m, res, scale, data, holdoutDir, o, r));
         return new Summary(res.steps(), res.lastLoss(), res.resumed(), fin, m, scale);
-    }
-
-    private static PairDataset open(Path p, String flag) {
-        if (!Files.exists(p)) throw new IllegalArgumentException(flag + " " + p + ": no such file or folder");
-        // a shapes-world folder also holds prompt.json (with condition paths); CLIP needs only images and captions
-        PairDataset d = Files.isDirectory(p.resolve("images")) && Files.isRegularFile(p.resolve("captions.txt")) ? PairDataset.folder(p) : PairDataset.open(p);
-        return d.validate();
     }
 
     /**
@@ -325,9 +316,7 @@ public final class ClipRecipe {
 
     /** Writes {@code final/} next to an old one, then swaps it in. */
     private static void writeFinal(Path fin, CLIPModel clip, ClipTokenizer tok, Options o, ObjectNode metrics) {
-        Path tmp = fin.resolveSibling("final.partial");
-        try {
-            deleteTree(tmp);
+        FinalFolder.replace(fin, tmp -> {
             Files.createDirectories(tmp.resolve("clip"));
             Files.createDirectories(tmp.resolve("text_encoder"));
             try (NoGradGuard g = new NoGradGuard(); PointerScope s = new PointerScope()) {
@@ -339,11 +328,7 @@ public final class ClipRecipe {
             }
             io.easel.pipeline.ModelWriter.saveTokenizer(tmp.resolve("tokenizer"), tok, io.easel.weights.Family.SD1);
             Files.writeString(tmp.resolve("metrics.json"), ConfigJson.toText(metrics));
-            deleteTree(fin);
-            Files.move(tmp, fin);
-        } catch (IOException e) {
-            throw new UncheckedIOException(fin + ": cannot write the final model (" + e.getMessage() + ")", e);
-        }
+        });
     }
 
     private static Map<String, Tensor> detached(Map<String, Tensor> m) {
@@ -370,12 +355,5 @@ public final class ClipRecipe {
         p.put("rescale_factor", 1.0 / 255);
         p.putObject("size").put("shortest_edge", size);
         return p;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
-        }
     }
 }

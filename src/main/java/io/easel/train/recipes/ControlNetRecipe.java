@@ -26,12 +26,9 @@ import org.bytedeco.pytorch.global.torch;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -326,26 +323,11 @@ public final class ControlNetRecipe {
      * layout; the folder appears complete (written beside it, then renamed), replacing an older one.
      */
     public static void writeFinal(Path dir, ControlNetModel cn, Map<String, String> metadata) {
-        Path abs = dir.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".partial");
-        try {
-            deleteRecursively(tmp);
-            Files.createDirectories(tmp);
+        FinalFolder.replace(dir, tmp -> {
             Map<String, Tensor> state = Export.stateDict(cn);
             Files.writeString(tmp.resolve("config.json"), ConfigJson.toText(cn.config().toJson()), StandardCharsets.UTF_8);
             Export.writeComponent(tmp.resolve(Component.DIFFUSERS_WEIGHTS), state, metadata);
             Export.writeControlNetOriginal(tmp.resolve(ORIGINAL_FILE), state, metadata);
-            deleteRecursively(abs);
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": cannot write the final model (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
-        }
+        });
     }
 }

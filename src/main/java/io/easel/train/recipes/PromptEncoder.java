@@ -2,6 +2,7 @@ package io.easel.train.recipes;
 
 import io.easel.models.clip.CLIPTextModel;
 import io.easel.pipeline.StableDiffusion;
+import io.easel.pipeline.TextConditioning;
 import io.easel.tensor.T;
 import io.easel.text.ClipTokenizer;
 import org.bytedeco.pytorch.Generator;
@@ -11,18 +12,20 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Training captions as the frozen text encoder's context, with prompt dropout. A caption becomes
- * one 77-token window of the pipeline's tokenizer and padding ({@link ClipTokenizer#ids}: the
- * first 75 tokens, as diffusers' training scripts truncate at {@code max_length}) and is encoded
- * at the last layer, as the pipeline encodes a prompt of up to 75 tokens.
+ * Training captions as the frozen text encoder's context, with prompt dropout; the one caption
+ * encoder of the diffusion recipes (text-to-image UNet and ControlNet). A caption becomes one
+ * 77-token window of the pipeline's tokenizer and padding and is encoded at the last layer
+ * ({@link TextConditioning#encodeTruncated}: the first 75 tokens, as diffusers' training scripts
+ * truncate at {@code max_length}), as the pipeline encodes a prompt of up to 75 tokens.
  *
  * <p>Dropout replaces a caption by the empty prompt, which is what classifier-free guidance's
- * unconditional branch sees at inference. Its draws come from the step's generator, one uniform
- * number per caption whatever the rate, so a run is reproducible and the later draws of a step
- * (latents, noise, timesteps) do not depend on the rate.
+ * unconditional branch sees at inference. Its draws come from the step's generator before any
+ * other draw of the step, one uniform number per caption whatever the rate, so a run is
+ * reproducible and the later draws of a step (latents, noise, timesteps) do not depend on the rate.
  */
 public final class PromptEncoder {
     private final ClipTokenizer tokenizer;
@@ -51,14 +54,23 @@ public final class PromptEncoder {
         return drop;
     }
 
+    /** The prompts trained on: each caption, or "" where {@link #dropMask} drops it (draws from {@code gen}). */
+    public static List<String> withDropout(List<String> captions, double dropout, Generator gen) {
+        boolean[] drop = dropMask(captions.size(), dropout, gen);
+        List<String> out = new ArrayList<>(captions.size());
+        for (int i = 0; i < drop.length; i++) out.add(drop[i] ? "" : captions.get(i));
+        return out;
+    }
+
+    /** prompts: B strings, used as given -> context [B,77,D] float32, without gradients. */
+    public Tensor encode(List<String> prompts) {
+        try (NoGradGuard g = new NoGradGuard()) {
+            return TextConditioning.encodeTruncated(tokenizer, textEncoder, padding, prompts).to(ScalarType.Float);
+        }
+    }
+
     /** captions: B strings -> context [B,77,D] float32, without gradients; dropout draws from {@code gen} first. */
     public Tensor encode(List<String> captions, double dropout, Generator gen) {
-        boolean[] drop = dropMask(captions.size(), dropout, gen);
-        int n = ClipTokenizer.MAX_LENGTH;
-        long[] ids = new long[captions.size() * n];
-        for (int i = 0; i < drop.length; i++) System.arraycopy(tokenizer.ids(drop[i] ? "" : captions.get(i), padding), 0, ids, i * n, n);
-        try (NoGradGuard g = new NoGradGuard()) {
-            return textEncoder.forward(T.fromLongs(ids, captions.size(), n), 1).to(ScalarType.Float);
-        }
+        return encode(withDropout(captions, dropout, gen));
     }
 }

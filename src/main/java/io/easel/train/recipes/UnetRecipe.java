@@ -34,11 +34,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Text-to-image training of a UNet, from scratch or fine-tuning, as diffusers'
@@ -51,8 +49,10 @@ import java.util.stream.Stream;
  * {@code easel generate} reads, and the LDM single file {@code OUT/final.safetensors} when that
  * layout can describe the model (see {@link #singleFileProblem}).
  *
- * <p>Random draws per micro-batch, all from the trainer's generator, in this order: the latent
- * sample, the caption-dropout coin flips (only when 0 &lt; p &lt; 1), the noise, the timesteps.
+ * <p>Random draws per micro-batch, all from the trainer's generator, in this order: the
+ * caption-dropout draws (one per caption, whatever the rate), the latent sample, the noise, the
+ * timesteps; the ControlNet recipe draws in the same order through the same code
+ * ({@link PromptEncoder}, {@link VaeLatents}).
  */
 public final class UnetRecipe implements AutoCloseable {
     /** The recipe's name in checkpoints. */
@@ -186,8 +186,8 @@ public final class UnetRecipe implements AutoCloseable {
         this.resolution = resolution;
         ImageBatches images = new ImageBatches(data, resolution);
         LatentCache cache = run.latentCache() == null ? null : new LatentCache(run.latentCache(), LatentCache.hash(vae), resolution);
-        this.objective = new TextToImageObjective(new DiffusionStep(unet, scheduler), images, vae, cache, tok, te,
-                TextConditioning.padding(TextConditioning.family(unet.config())), s.captionDropout());
+        PromptEncoder text = new PromptEncoder(tok, TextConditioning.padding(TextConditioning.family(unet.config())), te);
+        this.objective = new TextToImageObjective(new DiffusionStep(unet, scheduler), images, new VaeLatents(vae, cache), text, s.captionDropout());
         String unetJson = ConfigJson.toText(unetJson(unet.config(), resolution / vae.config().scaleFactor()));
         List<Component> comps = new ArrayList<>();
         comps.add(Component.of("unet", unet, ParamSelector.ALL).withConfig(unetJson));
@@ -288,15 +288,16 @@ public final class UnetRecipe implements AutoCloseable {
     public Result run() {
         long t0 = System.nanoTime();
         Trainer.Result r = trainer.run();
-        if (objective.cacheMisses() > 0 || objective.cacheHits() > 0)
-            notes.add("latent cache: " + objective.cacheHits() + " hits, " + objective.cacheMisses() + " encoded");
+        VaeLatents latents = objective.latents();
+        if (latents.cacheMisses() > 0 || latents.cacheHits() > 0)
+            notes.add("latent cache: " + latents.cacheHits() + " hits, " + latents.cacheMisses() + " encoded");
         Path out = run.output();
         Path fin = out.resolve("final"), single = out.resolve("final.safetensors");
         UNet2DConditionModel saved = emaUnet != null ? emaUnet : unet;
         Family family = TextConditioning.family(saved.config());
         ModelWriter.Components c = new ModelWriter.Components(family, tokenizer, textEncoder, saved, vae, scheduler);
         try (NoGradGuard g = new NoGradGuard(); PointerScope scope = new PointerScope()) {
-            deleteTree(fin);
+            FinalFolder.deleteTree(fin);
             ModelWriter.saveDiffusersFolder(fin, c, settings.saveDtype(), resolution);
             Files.deleteIfExists(single);
             String problem = singleFileProblem(saved.config(), vae.config(), family);
@@ -362,11 +363,7 @@ public final class UnetRecipe implements AutoCloseable {
     }
 
     /** An images/ + captions.txt folder (conditions ignored), else whatever {@link PairDataset#open} reads; every file checked. */
-    static PairDataset openDataset(Path p) {
-        if (!Files.exists(p)) throw new IllegalArgumentException("--data " + p + ": no such file or folder");
-        boolean folder = Files.isDirectory(p.resolve("images")) && Files.isRegularFile(p.resolve("captions.txt"));
-        return (folder ? PairDataset.folder(p) : PairDataset.open(p)).validate();
-    }
+    static PairDataset openDataset(Path p) { return RecipeData.imagesAndCaptions(p, "--data"); }
 
     private static void requireComponent(String flag, Path dir) {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException(flag + " " + dir + ": no such folder");
@@ -402,13 +399,6 @@ public final class UnetRecipe implements AutoCloseable {
 
     private static String join(List<Integer> xs) {
         return String.join(",", xs.stream().map(String::valueOf).toList());
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -12,13 +12,15 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Training images as latents of the frozen VAE, as diffusers' scripts make them:
  * {@code vae.encode(pixels).latent_dist.sample() * scaling_factor}, the sample drawn from the
  * step's generator. With a {@link LatentCache} the posteriors come from disk (computed once per
  * image); the draw is the same, so a cached run equals an uncached one up to the encoder's
- * batch-size rounding.
+ * batch-size rounding. The one latent source of the diffusion recipes (text-to-image UNet and
+ * ControlNet).
  */
 public final class VaeLatents {
     private final AutoencoderKL vae;
@@ -36,26 +38,46 @@ public final class VaeLatents {
         this.cache = cache;
     }
 
+    /** The frozen VAE and its own scaling factor ({@code scaling_factor} of its config). */
+    public VaeLatents(AutoencoderKL vae, LatentCache cache) { this(vae, vae.config().scalingFactor(), cache); }
+
+    /** Where posteriors are cached, or null. */
     public LatentCache cache() { return cache; }
+
+    /** Cache lookups answered from disk so far (0 without a cache). */
+    public int cacheHits() { return cache == null ? 0 : cache.hits(); }
+
+    /** Posteriors computed and stored so far (0 without a cache). */
+    public int cacheMisses() { return cache == null ? 0 : cache.misses(); }
 
     /** batch images [B,3,S,S] in [-1, 1] -> latents [B,C,S/f,S/f] float32, sampled from {@code gen}. */
     public Tensor sample(ImageBatches.Batch b, Generator gen) {
+        return sample(b.examples(), i -> b.images().narrow(0, i, 1), gen);
+    }
+
+    /**
+     * The latents of {@code examples}, whose images are read only when they must be encoded.
+     * pixels(i): example i's image [1,3,S,S] in [-1, 1] -> latents [B,C,S/f,S/f] float32, sampled from {@code gen}.
+     */
+    public Tensor sample(List<Example> examples, IntFunction<Tensor> pixels, Generator gen) {
         try (NoGradGuard g = new NoGradGuard()) {
-            AutoencoderKL.Posterior p;
-            if (cache == null) {
-                p = vae.encode(b.images());
-            } else {
-                List<Tensor> means = new ArrayList<>(), logvars = new ArrayList<>();
-                for (int i = 0; i < b.examples().size(); i++) {
-                    Example e = b.examples().get(i);
-                    long row = i;
-                    AutoencoderKL.Posterior pi = cache.posterior(e.image(), () -> b.images().narrow(0, row, 1), vae);
-                    means.add(pi.mean());
-                    logvars.add(pi.logvar());
-                }
-                p = new AutoencoderKL.Posterior(T.cat(means, 0), T.cat(logvars, 0));
-            }
-            return p.sample(gen).to(ScalarType.Float).mul(T.s(scalingFactor));
+            return posterior(examples, pixels).sample(gen).to(ScalarType.Float).mul(T.s(scalingFactor));
         }
+    }
+
+    /** The posterior of {@code examples}: mean and log-variance [B,C,S/f,S/f], from the cache where there is one. */
+    public AutoencoderKL.Posterior posterior(List<Example> examples, IntFunction<Tensor> pixels) {
+        List<Tensor> px = new ArrayList<>(examples.size()), means = new ArrayList<>(examples.size()), logvars = new ArrayList<>(examples.size());
+        for (int i = 0; i < examples.size(); i++) {
+            if (cache == null) {
+                px.add(pixels.apply(i));
+                continue;
+            }
+            int row = i;
+            AutoencoderKL.Posterior p = cache.posterior(examples.get(i).image(), () -> pixels.apply(row), vae);
+            means.add(p.mean());
+            logvars.add(p.logvar());
+        }
+        return cache == null ? vae.encode(T.cat(px, 0)) : new AutoencoderKL.Posterior(T.cat(means, 0), T.cat(logvars, 0));
     }
 }

@@ -27,19 +27,14 @@ import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code easel train vae}: a KL autoencoder (diffusers {@link AutoencoderKL}) trained from scratch,
@@ -376,20 +371,16 @@ public final class VaeRecipe {
 
     /** Writes OUT/final (beside it first, then renamed into place, replacing an older one). */
     private static void writeFinal(Path out, AutoencoderKL vae, ObjectNode config, Options o, Result res, Image sheet) {
-        Path dst = out.resolve("final"), tmp = out.resolve(".final.partial");
         try (PointerScope s = new PointerScope()) {
             Map<String, Tensor> w = new LinkedHashMap<>();
             Export.stateDict(vae).forEach((k, t) -> w.put(k, t.detach()));
-            deleteTree(tmp);
-            Files.createDirectories(tmp.resolve("vae"));
-            Files.writeString(tmp.resolve("vae").resolve("config.json"), ConfigJson.toText(config), StandardCharsets.UTF_8);
-            SafeTensors.write(tmp.resolve("vae").resolve(Component.DIFFUSERS_WEIGHTS), Export.convert(w, o.saveDtype()), Export.DEFAULT_METADATA);
-            Files.writeString(tmp.resolve("metrics.json"), ConfigJson.toText(metricsJson(o, res)), StandardCharsets.UTF_8);
-            Images.write(sheet, tmp.resolve("reconstructions.png"));
-            deleteTree(dst);
-            Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(dst + ": cannot write the final model (" + e.getMessage() + ")", e);
+            FinalFolder.replace(out.resolve("final"), tmp -> {
+                Files.createDirectories(tmp.resolve("vae"));
+                Files.writeString(tmp.resolve("vae").resolve("config.json"), ConfigJson.toText(config), StandardCharsets.UTF_8);
+                SafeTensors.write(tmp.resolve("vae").resolve(Component.DIFFUSERS_WEIGHTS), Export.convert(w, o.saveDtype()), Export.DEFAULT_METADATA);
+                Files.writeString(tmp.resolve("metrics.json"), ConfigJson.toText(metricsJson(o, res)), StandardCharsets.UTF_8);
+                Images.write(sheet, tmp.resolve("reconstructions.png"));
+            });
         }
     }
 
@@ -413,13 +404,6 @@ public final class VaeRecipe {
         j.put("kl_weight", o.klWeight());
         j.put("resolution", o.resolution());
         return j;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
-        }
     }
 
     /** One line for a log: metrics and where the model went. */

@@ -215,6 +215,27 @@ class UnetRecipeTest {
     }
 
     @Test
+    void captionDropoutIsTheFirstDrawOfAStepAsInTheControlNetRecipe() {
+        List<List<String>> prompts = new ArrayList<>();
+        try (UnetRecipe r = UnetRecipe.prepare(components().withCaptionDropout(0.5), run(tmp.resolve("run"), 1, 4, 1e-3, null))) {
+            r.objective().onContext((p, ctx) -> prompts.add(p));
+            List<Example> batch = examples();
+            List<String> captions = batch.stream().map(Example::caption).toList();
+            int dropped = 0;
+            try (NoGradGuard g = new NoGradGuard(); PointerScope s = new PointerScope()) {
+                for (int seed = 0; seed < 8; seed++) {
+                    r.objective().loss(batch, torch.createCPUGenerator(seed));
+                    // the shared PromptEncoder convention: one uniform draw per caption, before the latents
+                    List<String> expected = PromptEncoder.withDropout(captions, 0.5, torch.createCPUGenerator(seed));
+                    assertEquals(expected, prompts.get(seed), "seed " + seed);
+                    dropped += (int) expected.stream().filter(String::isEmpty).count();
+                }
+            }
+            assertTrue(dropped > 0 && dropped < 32, "some captions dropped, not all: " + dropped);
+        }
+    }
+
+    @Test
     void cachedLatentsDrawTheSameNumbers() {
         UnetRecipe.Settings s = components();
         try (UnetRecipe plain = UnetRecipe.prepare(s, run(tmp.resolve("a"), 1, 4, 1e-3, null));
