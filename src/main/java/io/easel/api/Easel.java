@@ -158,8 +158,17 @@ public final class Easel implements AutoCloseable {
      * @return a one-paragraph summary
      */
     public static String trainClip(Path data, Path holdout, int imageSize, double weightDecay, TrainRun run) {
+        return trainClip(data, holdout, imageSize, weightDecay, "fp32", run);
+    }
+
+    /**
+     * As above, with the final model's files ({@code clip/}, {@code text_encoder/}) in
+     * {@code saveDtype}: "fp32" or "fp16" (null: fp32). Rerunning a finished run rewrites
+     * {@code final/} in the given precision without training.
+     */
+    public static String trainClip(Path data, Path holdout, int imageSize, double weightDecay, String saveDtype, TrainRun run) {
         io.easel.tensor.Native.init();
-        var o = new ClipRecipe.Options(imageSize, weightDecay, holdout, null);
+        var o = new ClipRecipe.Options(imageSize, weightDecay, holdout, null, io.easel.train.recipes.SaveDtype.parse(saveDtype));
         var r = run.resolve(ClipRecipe.DEFAULT_STEPS, ClipRecipe.DEFAULT_BATCH,
                 ClipRecipe.DEFAULT_LR, ClipRecipe.DEFAULT_CHECKPOINT_EVERY,
                 ClipRecipe.DEFAULT_WARMUP, ClipRecipe.DEFAULT_SCHEDULE, true);

@@ -1,6 +1,7 @@
 package io.easel.api;
 
 import io.easel.tensor.DType;
+import io.easel.train.recipes.SaveDtype;
 import io.easel.train.recipes.UnetRecipe;
 
 import java.nio.file.Path;
@@ -25,8 +26,7 @@ public record UnetTraining(Path data, Path model, Path vae, Path textEncoder, Pa
                            double captionDropout, int resolution, double emaDecay, String saveDtype) {
     public UnetTraining {
         if (saveDtype == null) saveDtype = "fp32";
-        DType d = DType.parse(saveDtype);
-        if (d == DType.BF16) throw new IllegalArgumentException("--save-dtype must be fp32 or fp16, got " + saveDtype);
+        SaveDtype.parse(saveDtype);
         if (prediction != null) ModelOptions.predictionType(prediction);
     }
 
@@ -49,7 +49,7 @@ public record UnetTraining(Path data, Path model, Path vae, Path textEncoder, Pa
     }
 
     UnetRecipe.Settings settings() {
-        DType d = DType.parse(saveDtype);
+        DType d = SaveDtype.parse(saveDtype);
         return new UnetRecipe.Settings(data, model, vae, textEncoder, unetConfig, fromScratch,
                 prediction == null ? null : ModelOptions.predictionType(prediction), captionDropout, resolution, emaDecay, d == DType.FP32 ? null : d);
     }

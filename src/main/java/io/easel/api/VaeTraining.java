@@ -1,6 +1,6 @@
 package io.easel.api;
 
-import io.easel.tensor.DType;
+import io.easel.train.recipes.SaveDtype;
 import io.easel.train.recipes.VaeRecipe;
 
 import java.nio.file.Path;
@@ -47,12 +47,6 @@ public record VaeTraining(Path data, Path holdout, Path config, Path init, int r
 
     /** The recipe's options (checked there). */
     VaeRecipe.Options toOptions() {
-        DType d;
-        try {
-            d = DType.parse(saveDtype == null ? "fp32" : saveDtype);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--save-dtype: " + e.getMessage(), e);
-        }
-        return new VaeRecipe.Options(data, holdout, config, init, resolution, klWeight, d, evalImages, scaleImages);
+        return new VaeRecipe.Options(data, holdout, config, init, resolution, klWeight, SaveDtype.parse(saveDtype), evalImages, scaleImages);
     }
 }

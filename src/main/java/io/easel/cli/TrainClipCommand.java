@@ -31,10 +31,12 @@ final class TrainClipCommand implements Callable<Integer> {
     int imageSize;
     @Option(names = "--weight-decay", defaultValue = "" + Easel.TRAIN_CLIP_WEIGHT_DECAY, description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
+    @Option(names = "--save-dtype", defaultValue = "fp32", description = "fp32 or fp16 for the final model's files (default: ${DEFAULT-VALUE}); rerunning a finished run with another value rewrites OUT/final without training.")
+    String saveDtype;
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println(Easel.trainClip(data, holdout, imageSize, weightDecay, run.toRun()));
+        spec.commandLine().getOut().println(Easel.trainClip(data, holdout, imageSize, weightDecay, saveDtype, run.toRun()));
         return 0;
     }
 }

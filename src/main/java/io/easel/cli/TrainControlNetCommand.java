@@ -48,10 +48,12 @@ final class TrainControlNetCommand implements Callable<Integer> {
             description = "Probability of training a pair with the empty prompt (default: ${DEFAULT-VALUE}, the paper's 50%%; "
                     + "lllyasviel's original training code and diffusers' train_controlnet.py default to 0).")
     double promptDropout;
+    @Option(names = "--save-dtype", defaultValue = "fp32", description = "fp32 or fp16 for the final model's files (default: ${DEFAULT-VALUE}); rerunning a finished run with another value rewrites OUT/final without training.")
+    String saveDtype;
 
     @Override
     public Integer call() {
-        ControlNetTraining o = new ControlNetTraining(model, data, condition, resolution, hintChannels, init, promptDropout);
+        ControlNetTraining o = new ControlNetTraining(model, data, condition, resolution, hintChannels, init, promptDropout, saveDtype);
         spec.commandLine().getOut().println(Easel.trainControlNet(run.toRun(), o, System.err));
         return 0;
     }

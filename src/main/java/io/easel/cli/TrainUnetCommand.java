@@ -47,7 +47,7 @@ final class TrainUnetCommand implements Callable<Integer> {
     int resolution;
     @Option(names = "--ema-decay", defaultValue = "0", description = "Keep an EMA of the UNet's weights up to this decay (e.g. 0.9999) and save it instead; 0 for none (default: ${DEFAULT-VALUE}).")
     double emaDecay;
-    @Option(names = "--save-dtype", defaultValue = "fp32", description = "fp32 or fp16 for the final model's files (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--save-dtype", defaultValue = "fp32", description = "fp32 or fp16 for the final model's files (default: ${DEFAULT-VALUE}); rerunning a finished run with another value rewrites OUT/final without training.")
     String saveDtype;
 
     @Override

@@ -51,7 +51,7 @@ final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--kl-weight", defaultValue = VaeTraining.DEFAULT_KL_WEIGHT_TEXT,
             description = "Weight of the mean KL term (default: ${DEFAULT-VALUE}).")
     double klWeight;
-    @Option(names = "--save-dtype", defaultValue = "fp32", description = "Precision of the final weights: fp32 or fp16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--save-dtype", defaultValue = "fp32", description = "fp32 or fp16 for the final model's files (default: ${DEFAULT-VALUE}); rerunning a finished run with another value rewrites OUT/final without training.")
     String saveDtype;
     @Option(names = "--eval-images", defaultValue = "" + VaeTraining.DEFAULT_EVAL_IMAGES,
             description = "Held-out images measured at the end, at most (default: ${DEFAULT-VALUE}).")

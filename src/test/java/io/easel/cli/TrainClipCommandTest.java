@@ -17,7 +17,7 @@ class TrainClipCommandTest {
         CliTest.Run r = CliTest.easel("train", "clip", "--help");
         assertEquals(0, r.code());
         for (String s : new String[]{"--steps 2800", "--batch-size 64", "--lr 5.0E-4", "--warmup-steps 100", "--lr-schedule cosine",
-                "--weight-decay 0.1", "--image-size 64", "text_encoder/", "metrics.json"})
+                "--weight-decay 0.1", "--image-size 64", "text_encoder/", "metrics.json", "--save-dtype", "fp32 or fp16 for the final model's files (default: fp32)"})
             assertTrue(r.out().replace("\n", " ").replaceAll(" +", " ").contains(s), s + " in:\n" + r.out());
         assertTrue(CliTest.easel("train", "--help").out().contains("clip"));
     }
@@ -34,5 +34,8 @@ class TrainClipCommandTest {
                 "--lr-schedule", "cosine");
         assertEquals(2, r.code());
         assertTrue(r.err().strip().startsWith("easel: --warmup-steps 50 must be below --steps 50"), r.err());
+        r = CliTest.easel("train", "clip", "--data", tmp.toString(), "-o", tmp.resolve("o").toString(), "--save-dtype", "int8");
+        assertEquals(2, r.code());
+        assertEquals("easel: --save-dtype must be fp32 or fp16, got 'int8'", r.err().strip());
     }
 }

@@ -110,9 +110,11 @@ public final class ClipRecipe {
      * @param weightDecay AdamW weight decay
      * @param holdout     held-out pairs for the retrieval metrics, or null for {@code DATA/holdout} when present
      * @param model       the architecture, or null for {@link #preset} at {@code imageSize}
+     * @param saveDtype   precision of the final model's files (clip/ and text_encoder/): float32 (null) or float16
      */
-    public record Options(int imageSize, double weightDecay, Path holdout, CLIPConfig model) {
+    public record Options(int imageSize, double weightDecay, Path holdout, CLIPConfig model, DType saveDtype) {
         public Options {
+            saveDtype = SaveDtype.check(saveDtype);
             if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
             if (model == null) model = preset(imageSize);
             if (model.visionConfig().imageSize() != imageSize)
@@ -122,7 +124,7 @@ public final class ClipRecipe {
         }
 
         /** The recipe's defaults. */
-        public static Options defaults() { return new Options(DEFAULT_IMAGE_SIZE, DEFAULT_WEIGHT_DECAY, null, null); }
+        public static Options defaults() { return new Options(DEFAULT_IMAGE_SIZE, DEFAULT_WEIGHT_DECAY, null, null, DType.FP32); }
     }
 
     /**
@@ -321,10 +323,11 @@ public final class ClipRecipe {
             Files.createDirectories(tmp.resolve("text_encoder"));
             try (NoGradGuard g = new NoGradGuard(); PointerScope s = new PointerScope()) {
                 Files.writeString(tmp.resolve("clip/config.json"), ConfigJson.toText(clip.config().toJson()));
-                Export.writeComponent(tmp.resolve("clip/model.safetensors"), detached(Export.stateDict(clip)), null);
+                Export.writeComponent(tmp.resolve("clip/model.safetensors"), Export.convert(detached(Export.stateDict(clip)), o.saveDtype()), null);
                 Files.writeString(tmp.resolve("clip/preprocessor_config.json"), ConfigJson.toText(preprocessor(o.imageSize())));
                 Files.writeString(tmp.resolve("text_encoder/config.json"), ConfigJson.toText(clip.textModel().config().toJson()));
-                Export.writeComponent(tmp.resolve("text_encoder/model.safetensors"), detached(Export.stateDict(clip.textModel())), null);
+                Export.writeComponent(tmp.resolve("text_encoder/model.safetensors"),
+                        Export.convert(detached(Export.stateDict(clip.textModel())), o.saveDtype()), null);
             }
             io.easel.pipeline.ModelWriter.saveTokenizer(tmp.resolve("tokenizer"), tok, io.easel.weights.Family.SD1);
             Files.writeString(tmp.resolve("metrics.json"), ConfigJson.toText(metrics));

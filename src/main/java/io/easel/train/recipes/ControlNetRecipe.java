@@ -21,6 +21,8 @@ import io.easel.train.data.LatentCache;
 import io.easel.train.data.PairDataset;
 import io.easel.weights.ArchOverrides;
 import io.easel.weights.Export;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -91,10 +93,12 @@ public final class ControlNetRecipe {
      * @param hintChannels  the hint network's stage widths; null for the published (16, 32, 96, 256)
      * @param init          a ControlNet (any layout {@link ControlNetFiles} reads) to continue from, or null to start from the UNet
      * @param promptDropout probability of replacing a caption by the empty prompt, in [0, 1]
+     * @param saveDtype     precision of the final model's files (both layouts): float32 (null) or float16
      */
     public record Options(Path model, Path data, String condition, int resolution, List<Integer> hintChannels, Path init,
-                          double promptDropout) {
+                          double promptDropout, DType saveDtype) {
         public Options {
+            saveDtype = SaveDtype.check(saveDtype);
             if (model == null) throw new IllegalArgumentException("--model is required: the base pipeline folder or checkpoint");
             if (data == null) throw new IllegalArgumentException("--data is required: the training pairs");
             if (resolution < 0) throw new IllegalArgumentException("--resolution must be >= 0, got " + resolution);
@@ -108,13 +112,14 @@ public final class ControlNetRecipe {
         }
 
         /** Model and data with every other option at its default. */
-        public static Options of(Path model, Path data) { return new Options(model, data, null, 0, null, null, DEFAULT_PROMPT_DROPOUT); }
+        public static Options of(Path model, Path data) { return new Options(model, data, null, 0, null, null, DEFAULT_PROMPT_DROPOUT, DType.FP32); }
 
-        public Options withCondition(String kind) { return new Options(model, data, kind, resolution, hintChannels, init, promptDropout); }
-        public Options withResolution(int px) { return new Options(model, data, condition, px, hintChannels, init, promptDropout); }
-        public Options withHintChannels(List<Integer> c) { return new Options(model, data, condition, resolution, c, init, promptDropout); }
-        public Options withInit(Path p) { return new Options(model, data, condition, resolution, hintChannels, p, promptDropout); }
-        public Options withPromptDropout(double r) { return new Options(model, data, condition, resolution, hintChannels, init, r); }
+        public Options withCondition(String kind) { return new Options(model, data, kind, resolution, hintChannels, init, promptDropout, saveDtype); }
+        public Options withResolution(int px) { return new Options(model, data, condition, px, hintChannels, init, promptDropout, saveDtype); }
+        public Options withHintChannels(List<Integer> c) { return new Options(model, data, condition, resolution, c, init, promptDropout, saveDtype); }
+        public Options withInit(Path p) { return new Options(model, data, condition, resolution, hintChannels, p, promptDropout, saveDtype); }
+        public Options withPromptDropout(double r) { return new Options(model, data, condition, resolution, hintChannels, init, r, saveDtype); }
+        public Options withSaveDtype(DType d) { return new Options(model, data, condition, resolution, hintChannels, init, promptDropout, d); }
     }
 
     /**
@@ -231,7 +236,7 @@ public final class ControlNetRecipe {
             meta.put("easel_recipe", NAME);
             meta.put("base_model", options.model().toAbsolutePath().getFileName().toString());
             meta.put("steps", Long.toString(r.steps()));
-            writeFinal(fin, controlNet, meta);
+            writeFinal(fin, controlNet, options.saveDtype(), meta);
             return new Result(fin, r.steps(), r.lastLoss(), r.resumed(), data.size(), size, (System.nanoTime() - t0) / 1e9);
         }
 
@@ -320,14 +325,17 @@ public final class ControlNetRecipe {
     /**
      * Writes a ControlNet as a diffusers folder ({@code config.json},
      * {@code diffusion_pytorch_model.safetensors}) plus {@link #ORIGINAL_FILE} in the original
-     * layout; the folder appears complete (written beside it, then renamed), replacing an older one.
+     * layout, both in {@code dtype} (null for float32); the folder appears complete (written beside
+     * it, then renamed), replacing an older one.
      */
-    public static void writeFinal(Path dir, ControlNetModel cn, Map<String, String> metadata) {
+    public static void writeFinal(Path dir, ControlNetModel cn, DType dtype, Map<String, String> metadata) {
         FinalFolder.replace(dir, tmp -> {
-            Map<String, Tensor> state = Export.stateDict(cn);
-            Files.writeString(tmp.resolve("config.json"), ConfigJson.toText(cn.config().toJson()), StandardCharsets.UTF_8);
-            Export.writeComponent(tmp.resolve(Component.DIFFUSERS_WEIGHTS), state, metadata);
-            Export.writeControlNetOriginal(tmp.resolve(ORIGINAL_FILE), state, metadata);
+            try (NoGradGuard g = new NoGradGuard(); PointerScope s = new PointerScope()) {
+                Map<String, Tensor> state = Export.convert(Export.stateDict(cn), dtype);
+                Files.writeString(tmp.resolve("config.json"), ConfigJson.toText(cn.config().toJson()), StandardCharsets.UTF_8);
+                Export.writeComponent(tmp.resolve(Component.DIFFUSERS_WEIGHTS), state, metadata);
+                Export.writeControlNetOriginal(tmp.resolve(ORIGINAL_FILE), state, metadata);
+            }
         });
     }
 }

@@ -120,8 +120,7 @@ public final class VaeRecipe {
                 throw new IllegalArgumentException("--config and --init both set the architecture; give one (--init uses its own config.json)");
             if (resolution < 8) throw new IllegalArgumentException("--resolution must be at least 8, got " + resolution);
             if (!(klWeight >= 0)) throw new IllegalArgumentException("--kl-weight must be >= 0, got " + klWeight);
-            if (saveDtype == null) saveDtype = DType.FP32;
-            if (saveDtype == DType.BF16) throw new IllegalArgumentException("--save-dtype must be fp32 or fp16 (diffusers VAEs are published in those)");
+            saveDtype = SaveDtype.check(saveDtype);
             if (evalImages < 1) throw new IllegalArgumentException("--eval-images must be at least 1, got " + evalImages);
             if (scaleImages < 2) throw new IllegalArgumentException("--scale-images must be at least 2, got " + scaleImages);
         }

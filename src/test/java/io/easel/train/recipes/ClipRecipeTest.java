@@ -22,12 +22,14 @@ import io.easel.weights.SafeTensors;
 import io.easel.weights.TensorSource;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -84,9 +86,29 @@ class ClipRecipeTest {
         assertTrue(h.get("chance_top1").asDouble() >= 0.25 - 1e-9, "at least 1 in 4 in groups of at most 4");
         assertTrue(m.get("image_normalization").asText().contains("0.48145466"));
 
-        // a second call on the finished run resumes, trains nothing and rewrites final/
-        String again = Easel.trainClip(data, null, 16, 0.1, TrainRun.defaults(out).withSteps(2).withBatchSize(4));
+        // a second call on the finished run resumes, trains nothing and rewrites final/, here with --save-dtype fp16
+        Map<String, Tensor> fp32 = SafeTensors.readAll(fin.resolve("clip/model.safetensors"));
+        String again = Easel.trainClip(data, null, 16, 0.1, "fp16", TrainRun.defaults(out).withSteps(2).withBatchSize(4));
         assertTrue(again.contains("resumed to 2 steps"), again);
+        assertEquals(2, TrainingLog.read(out.resolve("checkpoints/train_log.jsonl")).size(), "no step trained");
+        Map<String, Tensor> fp16 = SafeTensors.readAll(fin.resolve("clip/model.safetensors"));
+        assertEquals(fp32.keySet(), fp16.keySet());
+        for (String k : fp32.keySet()) {
+            assertEquals(torch.ScalarType.Float, T.dtype(fp32.get(k)), k);
+            assertTrue(fp16.get(k).equal(fp32.get(k).to(torch.ScalarType.Half)), k + ": the trained weights rounded to half");
+        }
+        try (SafeTensors f = SafeTensors.open(fin.resolve("text_encoder/model.safetensors"))) {
+            assertTrue(f.infos().values().stream().allMatch(i -> i.dtype().equals("F16")), "text_encoder/ in float16");
+        }
+        // both load back with the normal loaders, to the fp32 model within half precision
+        try (TensorSource src = SafeTensors.open(fin.resolve("clip/model.safetensors"))) {
+            ModuleLoader.load(new CLIPModel(cfg), src, DType.FP32, k -> false);
+        }
+        CLIPTextModel half = ComponentFiles.textEncoder(fin.resolve("text_encoder"), DType.FP32);
+        try (NoGradGuard g = new NoGradGuard()) {
+            Tensor x = T.fromLongs(ids, 1, 77);
+            assertArrayEquals(T.toFloats(te.forward(x, 1)), T.toFloats(half.forward(x, 1)), 2e-2f);
+        }
     }
 
     /** A model small enough to memorise 8 pairs in a few dozen steps. */
@@ -99,7 +121,7 @@ class ClipRecipeTest {
     void lossDecreases() throws Exception {
         Path data = shapes(tmp.resolve("data"), 8, 0), out = tmp.resolve("run");
         RecipeRun run = TrainRun.defaults(out).withSteps(40).withBatchSize(8).withLr(2e-3).resolve(40, 8, 2e-3, 40, 5, "constant", false);
-        ClipRecipe.Summary s = ClipRecipe.train(data, run, new ClipRecipe.Options(16, 0.0, null, tiny()));
+        ClipRecipe.Summary s = ClipRecipe.train(data, run, new ClipRecipe.Options(16, 0.0, null, tiny(), null));
         assertNull(s.metrics(), "no holdout folder, no metrics");
         List<StepRecord> log = TrainingLog.read(out.resolve("checkpoints/train_log.jsonl"));
         assertEquals(40, log.size());
@@ -135,6 +157,10 @@ class ClipRecipeTest {
         assertTrue(e.getMessage().startsWith("--image-size must be a positive multiple of the patch size 8"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Easel.trainClip(tmp, null, 64, -1, TrainRun.defaults(out)));
         assertTrue(e.getMessage().startsWith("--weight-decay"), e.getMessage());
+        for (String d : List.of("bf16", "fp8")) {
+            e = assertThrows(IllegalArgumentException.class, () -> Easel.trainClip(tmp, null, 64, 0.1, d, TrainRun.defaults(out)));
+            assertEquals("--save-dtype must be fp32 or fp16, got '" + d + "'", e.getMessage());
+        }
         assertFalse(Files.exists(out.resolve("checkpoints")));
     }
 }

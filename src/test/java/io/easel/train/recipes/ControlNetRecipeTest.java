@@ -141,6 +141,25 @@ class ControlNetRecipeTest {
         // a second call on the same folder resumes and continues
         String more = Easel.trainControlNet(run(out, 5, 2, 1e-3, true), options(base, data), null);
         assertTrue(more.contains("5 steps (resumed)"), more);
+
+        // a finished run rerun with --save-dtype fp16 trains nothing and rewrites both files in half precision, which load
+        Map<String, Tensor> fp32 = SafeTensors.readAll(fin.resolve("diffusion_pytorch_model.safetensors"));
+        String half = Easel.trainControlNet(run(out, 5, 2, 1e-3, true), options(base, data).withSaveDtype("fp16"), null);
+        assertTrue(half.contains("5 steps (resumed)"), half);
+        assertEquals(5, io.easel.train.TrainingLog.read(out.resolve("checkpoints/train_log.jsonl")).size(), "no step trained");
+        for (String f : List.of("diffusion_pytorch_model.safetensors", "controlnet.safetensors"))
+            try (SafeTensors st = SafeTensors.open(fin.resolve(f))) {
+                assertTrue(st.infos().values().stream().allMatch(i -> i.dtype().equals("F16")), f + " in float16");
+            }
+        try (ControlNetModel a = ControlNetFiles.load(fin, TinyBase.UNET, DType.FP32);
+             ControlNetModel b = ControlNetFiles.load(fin.resolve("controlnet.safetensors"), TinyBase.UNET, DType.FP32)) {
+            assertEquals(fp32.keySet(), a.parameters().keySet());
+            for (Map.Entry<String, Param> e : a.parameters().entrySet()) {
+                Tensor want = fp32.get(e.getKey()).to(torch.ScalarType.Half).to(torch.ScalarType.Float);
+                assertTrue(e.getValue().get().equal(want), e.getKey() + ": the trained weight rounded to half");
+                assertTrue(e.getValue().get().equal(b.parameters().get(e.getKey()).get()), e.getKey());
+            }
+        }
     }
 
     @Test
@@ -149,7 +168,8 @@ class ControlNetRecipeTest {
         assertEquals(0, Main.run(new String[]{"train", "controlnet", "--help"}, new PrintWriter(o, true), new PrintWriter(new StringWriter(), true)));
         String help = o.toString().replaceAll("\\s+", " ");
         for (String s : List.of("--steps 10000", "--batch-size 4", "--lr 1e-5", "--checkpoint-every 500", "default: 0.5", "the paper's 50%",
-                "train_controlnet.py default to 0", "16,32,96,256", "--condition", "--init", "--hint-channels"))
+                "train_controlnet.py default to 0", "16,32,96,256", "--condition", "--init", "--hint-channels",
+                "--save-dtype", "fp32 or fp16 for the final model's files (default: fp32)"))
             assertTrue(help.contains(s), s + " in " + help);
         Path[] bd = baseAndData(3);
         Path out = tmp.resolve("cli-run");
@@ -355,6 +375,9 @@ class ControlNetRecipeTest {
         e = assertThrows(IllegalArgumentException.class, () -> Easel.trainControlNet(run(out, 2, 2, 1e-3, false),
                 new ControlNetTraining(base, data, "mask", 32, null, null, 1.5), null));
         assertTrue(e.getMessage().contains("--prompt-dropout"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Easel.trainControlNet(run(out, 2, 2, 1e-3, false),
+                options(base, data).withSaveDtype("bf16"), null));
+        assertEquals("--save-dtype must be fp32 or fp16, got 'bf16'", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Easel.trainControlNet(run(out, 2, 2, 1e-3, false),
                 new ControlNetTraining(tmp.resolve("nobase"), data, "mask", 32, null, null, 0.5), null));
         assertTrue(e.getMessage().contains("--model") && e.getMessage().contains("nobase"), e.getMessage());
