@@ -74,6 +74,21 @@ class VaeRecipeTest {
     }
 
     @Test
+    void aFreshVaeStartsWithSmallPosteriorNoiseAndItsMeanUntouched() {
+        try (PointerScope s = new PointerScope(); AutoencoderKL a = new AutoencoderKL(TINY); AutoencoderKL b = new AutoencoderKL(TINY)) {
+            a.init(org.bytedeco.pytorch.global.torch.createCPUGenerator(3), io.easel.tensor.DType.FP32);
+            b.init(org.bytedeco.pytorch.global.torch.createCPUGenerator(3), io.easel.tensor.DType.FP32);
+            VaeRecipe.startWithSmallPosteriorNoise(b);
+            Tensor x = org.bytedeco.pytorch.global.torch.rand(new long[]{2, 3, 16, 16}).mul(T.s(2)).sub(T.s(1));
+            AutoencoderKL.Posterior pa = a.encode(x), pb = b.encode(x);
+            assertEquals(0.0, pa.mean().sub(pb.mean()).abs().max().item().toDouble(), 0.0, "the mean half is not touched");
+            double shift = pb.logvar().sub(pa.logvar()).mean().item().toDouble();
+            assertEquals(VaeRecipe.INITIAL_LOGVAR - a.parameters().get("quant_conv.bias").get().narrow(0, 4, 4).mean().item().toDouble(), shift, 1e-5);
+            assertTrue(pb.logvar().mean().item().toDouble() < -4, "posterior std starts well below 1");
+        }
+    }
+
+    @Test
     void meanKlIsTheGaussianKlPerElement() {
         try (PointerScope s = new PointerScope()) {
             // mu = 1, logvar = 0: 0.5 * (1 + 1 - 1 - 0) = 0.5;  mu = 0, logvar = ln 2: 0.5 * (2 - 1 - ln 2)
