@@ -39,7 +39,7 @@ final class TrainControlNetCommand implements Callable<Integer> {
     int resolution;
     @Option(names = "--hint-channels", split = ",", paramLabel = "C1,C2,...",
             description = "Widths of the hint network's stages (diffusers' conditioning_embedding_out_channels; default: the published 16,32,96,256; "
-                    + "the default shapes family uses 16,32,64,128).")
+                    + "the default shapes family, whose VAE downsamples 4x, uses 16,32,64).")
     List<Integer> hintChannels;
     @Option(names = "--init", paramLabel = "CONTROLNET",
             description = "Continue from this ControlNet (folder or single file) instead of a copy of the UNet's encoder.")

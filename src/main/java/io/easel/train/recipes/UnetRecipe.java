@@ -67,8 +67,8 @@ public final class UnetRecipe implements AutoCloseable {
     public static final long DEFAULT_WARMUP_FINETUNE = 0;
     public static final long DEFAULT_CHECKPOINT_EVERY = 1000;
     public static final double DEFAULT_CAPTION_DROPOUT = 0.1;
-    /** The default family's UNet {@code sample_size}: 8x8 latents, 64-pixel images with an f=8 VAE. */
-    public static final int PRESET_SAMPLE_SIZE = 8;
+    /** The default family's UNet {@code sample_size}: 16x16 latents, 64-pixel images with the family's f=4 VAE. */
+    public static final int PRESET_SAMPLE_SIZE = 16;
     /** Seed stream of a from-scratch UNet's initial weights (the trainer uses streams 1 and 2). */
     static final long INIT_STREAM = 3;
 
@@ -135,7 +135,7 @@ public final class UnetRecipe implements AutoCloseable {
     }
 
     /**
-     * The default family's UNet: 64-pixel images (8x8 latents of an f=8, 4-channel VAE), three
+     * The default family's UNet: 64-pixel images (16x16 latents of an f=4, 4-channel VAE), three
      * levels of 64/96/96 channels with cross-attention in the first two, one ResNet per level,
      * 4 heads, 32 norm groups (3.7 M parameters, so that the UNet and three ControlNets fit the
      * bundled family's 40 MB in fp16); {@code crossAttentionDim} is the text encoder's width.
