@@ -297,8 +297,8 @@ public final class UnetRecipe implements AutoCloseable {
         Family family = TextConditioning.family(saved.config());
         ModelWriter.Components c = new ModelWriter.Components(family, tokenizer, textEncoder, saved, vae, scheduler);
         try (NoGradGuard g = new NoGradGuard(); PointerScope scope = new PointerScope()) {
-            FinalFolder.deleteTree(fin);
-            ModelWriter.saveDiffusersFolder(fin, c, settings.saveDtype(), resolution);
+            // written beside OUT/final and renamed into place, as the other recipes do: a failed write keeps the old one
+            FinalFolder.replace(fin, tmp -> ModelWriter.saveDiffusersFolder(tmp, c, settings.saveDtype(), resolution));
             Files.deleteIfExists(single);
             String problem = singleFileProblem(saved.config(), vae.config(), family);
             if (problem == null) {
