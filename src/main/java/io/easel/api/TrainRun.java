@@ -50,7 +50,12 @@ public record TrainRun(Path output, long seed, long steps, int batchSize, int gr
         long st = steps > 0 ? steps : defaultSteps;
         double rate = Double.isNaN(lr) ? defaultLr : lr;
         if (!(rate > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + rate);
-        io.easel.train.LrSchedule.Shape shape = io.easel.train.LrSchedule.Shape.parse(lrSchedule != null ? lrSchedule : defaultSchedule);
+        io.easel.train.LrSchedule.Shape shape;
+        try {
+            shape = io.easel.train.LrSchedule.Shape.parse(lrSchedule != null ? lrSchedule : defaultSchedule);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--lr-schedule: " + e.getMessage(), e);
+        }
         // the recipe's warm-up, for short runs at most a tenth of them
         long warm = warmupSteps >= 0 ? warmupSteps : Math.min(defaultWarmup, st / 10);
         if (shape == io.easel.train.LrSchedule.Shape.COSINE && warm >= st)
