@@ -6,6 +6,7 @@ package io.easel.pipeline;
  * @param width  pixels, a multiple of 8
  * @param height pixels, a multiple of 8
  * @param batch  images per run; they share one noise draw of shape [batch,4,h,w], as diffusers draws it
+ *               (h, w: the pixel size over the VAE's downsampling factor, 8 for Stable Diffusion)
  */
 public record Canvas(int width, int height, int batch) {
     public static final int MAX_SIDE = 4096;
@@ -21,5 +22,10 @@ public record Canvas(int width, int height, int batch) {
         if (v % 8 != 0) throw new IllegalArgumentException(flag + " must be a multiple of 8, got " + v);
     }
 
-    public long[] latentShape(int channels) { return new long[]{batch, channels, height / 8, width / 8}; }
+    /** [batch, channels, height / factor, width / factor] for a VAE that downsamples by {@code factor}. */
+    public long[] latentShape(int channels, int factor) {
+        if (width % factor != 0 || height % factor != 0)
+            throw new IllegalArgumentException("the size " + width + "x" + height + " is not a multiple of the VAE factor " + factor);
+        return new long[]{batch, channels, height / factor, width / factor};
+    }
 }

@@ -62,7 +62,7 @@ public final class Diffusion {
             // 2. schedule and starting latents, all noise from one generator
             Schedule plan = Schedule.plan(spec.sampler(), sd.scheduler(), spec.steps(), spec.eta());
             Rng rng = new Rng(spec.seed());
-            long[] shape = canvas.latentShape(sd.vae().config().latentChannels());
+            long[] shape = canvas.latentShape(sd.vae().config().latentChannels(), sd.vaeScaleFactor());
             Tensor x;
             int start = 0;
             if (init == null) {
@@ -118,7 +118,7 @@ public final class Diffusion {
             throw new IllegalArgumentException("UNet with " + in + " input channels: only 4 (plain) and 9 (inpainting) are supported");
         Tensor grey = torch.zeros(new long[]{1, 3, canvas.height(), canvas.width()}, T.opts(dt));
         Tensor z = sd.vae().encode(grey).mean().mul(T.s(sd.scalingFactor()));
-        Tensor mask = torch.ones(new long[]{1, 1, canvas.height() / 8, canvas.width() / 8}, T.opts(dt));
+        Tensor mask = torch.ones(new long[]{1, 1, canvas.height() / sd.vaeScaleFactor(), canvas.width() / sd.vaeScaleFactor()}, T.opts(dt));
         return T.cat(List.of(mask, z.to(dt)), 1).expand(canvas.batch(), -1, -1, -1).contiguous();
     }
 
