@@ -92,6 +92,22 @@ public final class ConfigJson {
         return o;
     }
 
+    /**
+     * A diffusers config of a UNet-like model (UNet2DConditionModel, ControlNetModel) with the
+     * keys both write first: activation, the unused addition embeddings, and the head counts.
+     */
+    public static ObjectNode diffusersUNetConfig(String className, List<Integer> attentionHeadDim) {
+        ObjectNode o = diffusersConfig(className);
+        o.put("act_fn", "silu");
+        o.putNull("addition_embed_type");
+        o.put("addition_embed_type_num_heads", 64);
+        o.putNull("addition_time_embed_dim");
+        // diffusers' misnomer: attention_head_dim holds the head count; one number when every block agrees, as SD1's configs write it.
+        if (attentionHeadDim.stream().distinct().count() == 1) o.put("attention_head_dim", attentionHeadDim.get(0));
+        else o.set("attention_head_dim", ints(attentionHeadDim));
+        return o;
+    }
+
     /** An empty JSON object, for transformers configs. */
     public static ObjectNode object() { return JSON.createObjectNode(); }
 

@@ -196,14 +196,7 @@ public record ControlNetConfig(
 
     /** This config as diffusers writes a ControlNetModel config.json (keys sorted), e.g. to save a trained ControlNet. */
     public ObjectNode toJson() {
-        ObjectNode o = ConfigJson.diffusersConfig("ControlNetModel");
-        o.put("act_fn", "silu");
-        o.putNull("addition_embed_type");
-        o.put("addition_embed_type_num_heads", 64);
-        o.putNull("addition_time_embed_dim");
-        // diffusers' misnomer: attention_head_dim holds the head count; one number when every block agrees, as SD1's configs write it.
-        if (attentionHeadDim.stream().distinct().count() == 1) o.put("attention_head_dim", attentionHeadDim.get(0));
-        else o.set("attention_head_dim", ConfigJson.ints(attentionHeadDim));
+        ObjectNode o = ConfigJson.diffusersUNetConfig("ControlNetModel", attentionHeadDim);
         o.set("block_out_channels", ConfigJson.ints(blockOutChannels));
         o.putNull("class_embed_type");
         o.put("conditioning_channels", conditioningChannels);
