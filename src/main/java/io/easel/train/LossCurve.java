@@ -71,17 +71,20 @@ public final class LossCurve {
             g.drawString("loss", 5, TOP - 10);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
             g.drawString(title, LEFT + 40, TOP - 10);
-            // raw loss and its moving average
-            double alpha = Math.min(1.0, 20.0 / Math.max(20, records.size()));
+            // raw loss and its centred moving average over about 2% of the run (an exponential
+            // average drawn from the first step lagged the falling loss by hundreds of steps)
+            List<StepRecord> finite = records.stream().filter(r -> Double.isFinite(r.loss())).toList();
+            double[] prefix = new double[finite.size() + 1];
+            for (int i = 0; i < finite.size(); i++) prefix[i + 1] = prefix[i] + finite.get(i).loss();
+            int half = Math.max(0, finite.size() / 100);
             Path2D raw = new Path2D.Double(), ema = new Path2D.Double();
-            double avg = Double.NaN;
-            boolean started = false;
-            for (StepRecord r : records) {
-                if (!Double.isFinite(r.loss())) continue;
+            for (int i = 0; i < finite.size(); i++) {
+                StepRecord r = finite.get(i);
+                int a = Math.max(0, i - half), b = Math.min(finite.size(), i + half + 1);
+                double avg = (prefix[b] - prefix[a]) / (b - a);
                 double x = LEFT + (r.step() - x0) / (x1 - x0) * pw;
-                avg = Double.isNaN(avg) ? r.loss() : avg + alpha * (r.loss() - avg);
                 double y = TOP + ph - (r.loss() - lo) / (hi - lo) * ph, ya = TOP + ph - (avg - lo) / (hi - lo) * ph;
-                if (!started) { raw.moveTo(x, y); ema.moveTo(x, ya); started = true; }
+                if (i == 0) { raw.moveTo(x, y); ema.moveTo(x, ya); }
                 else { raw.lineTo(x, y); ema.lineTo(x, ya); }
             }
             g.setStroke(new BasicStroke(1f));
