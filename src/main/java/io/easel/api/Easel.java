@@ -290,15 +290,16 @@ public final class Easel implements AutoCloseable {
      * {@code easel eval shapes}: prompt-following scores of text-only generation on held-out
      * shapes-world scenes, and each ControlNet's metric with and without its condition.
      */
-    public static String evalShapes(Path model, java.util.Map<String, Path> controlNets, int scenes, long seed, int steps, ModelOptions options,
-                                    ProgressListener progress) {
+    public static String evalShapes(Path model, java.util.Map<String, Path> controlNets, int scenes, long seed, int steps, double cfg,
+                                    ModelOptions options, ProgressListener progress) {
+        if (!(cfg >= 1 && cfg <= 30)) throw new IllegalArgumentException("--cfg must be within 1..30, got " + cfg);
         long t0 = System.nanoTime();
         try (StableDiffusion sd = StableDiffusion.load(model, options.toLoadOptions())) {
             List<io.easel.train.shapes.ShapesEvaluation.Unit> units = new ArrayList<>();
             controlNets.forEach((k, v) -> units.add(new io.easel.train.shapes.ShapesEvaluation.Unit(io.easel.train.shapes.ConditionKind.fromName(k), v)));
-            var r = io.easel.train.shapes.ShapesEvaluation.run(sd, units, scenes, seed, io.easel.sampling.SamplerKind.DPMPP_2M, steps, 5.0,
+            var r = io.easel.train.shapes.ShapesEvaluation.run(sd, units, scenes, seed, io.easel.sampling.SamplerKind.DPMPP_2M, steps, cfg,
                     (what, d, n) -> progress.progress("eval", d, n, (System.nanoTime() - t0) / 1e9));
-            return r.describe() + String.format(java.util.Locale.ROOT, "(%d steps DPM++ 2M, CFG 5, seed = scene index; %.0f s)", steps, (System.nanoTime() - t0) / 1e9);
+            return r.describe() + String.format(java.util.Locale.ROOT, "(%d steps DPM++ 2M, CFG %s, seed = scene index; %.0f s)", steps, GenerationParameters.num(cfg), (System.nanoTime() - t0) / 1e9);
         }
     }
 

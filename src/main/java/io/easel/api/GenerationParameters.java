@@ -45,7 +45,7 @@ public final class GenerationParameters {
         return sb.append('\n').append(line).toString();
     }
 
-    private static String num(double v) {
+    static String num(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : String.valueOf(v);
     }
 

@@ -24,10 +24,11 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--scenes", defaultValue = "100", description = "Held-out scenes (default: ${DEFAULT-VALUE}).") int scenes;
     @Option(names = "--seed", defaultValue = "0", description = "World seed of the held-out stream (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--steps", defaultValue = "25", description = "Denoising steps (default: ${DEFAULT-VALUE}).") int steps;
+    @Option(names = "--cfg", defaultValue = "5", description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}).") double cfg;
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println(Easel.evalShapes(family.model(), family.controlNets(), scenes, seed, steps, ModelOptions.DEFAULT, new ProgressBar(spec.commandLine().getErr())));
+        spec.commandLine().getOut().println(Easel.evalShapes(family.model(), family.controlNets(), scenes, seed, steps, cfg, ModelOptions.DEFAULT, new ProgressBar(spec.commandLine().getErr())));
         return 0;
     }
 }

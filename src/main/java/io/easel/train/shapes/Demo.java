@@ -53,9 +53,11 @@ public final class Demo {
             int k = 0;
             for (Map.Entry<ConditionKind, Path> e : controlNets.entrySet()) {
                 List<Cell> row = new ArrayList<>();
+                long index = 1000 + 100L * k;
                 for (int j = 0; j < 2; j++) {
-                    ShapesWorld.Sample s = ShapesWorld.sample(ShapesWorld.sceneSeed(seed, 1, 1000 + 10L * k + j),
-                            e.getKey() == ConditionKind.POSE ? world.withShapes(List.of(ShapeKind.STICK_FIGURE, ShapeKind.CIRCLE, ShapeKind.SQUARE)) : world);
+                    Placed p = sceneFor(e.getKey(), seed, index, world);
+                    ShapesWorld.Sample s = p.sample();
+                    index = p.index() + 1;
                     Rendered r = ShapesWorld.render(s.scene()), twin = ShapesWorld.render(s.styleTwin());
                     Image cond = e.getKey().compute(r, twin).toRgb();
                     ControlUnit unit = nets.unit(e.getValue(), PipelineImages.toUnitTensor(cond), 1.0, 0, 1, ControlUnit.ControlMode.BALANCED);
@@ -70,6 +72,18 @@ public final class Demo {
         }
         return compose(rows, size);
     }
+
+    /** A held-out scene for a condition's row, found from {@code index} on: the pose row's has a stick figure (the others any). */
+    static Placed sceneFor(ConditionKind kind, long seed, long index, ShapesWorld.Options world) {
+        ShapesWorld.Options w = kind == ConditionKind.POSE ? world.withShapes(List.of(ShapeKind.STICK_FIGURE, ShapeKind.CIRCLE, ShapeKind.SQUARE)) : world;
+        for (long i = index; ; i++) {
+            ShapesWorld.Sample s = ShapesWorld.sample(ShapesWorld.sceneSeed(seed, 1, i), w);
+            if (kind != ConditionKind.POSE || s.scene().objects().stream().anyMatch(o -> o.shape() == ShapeKind.STICK_FIGURE)) return new Placed(s, i);
+        }
+    }
+
+    /** A sampled scene and the index it was found at. */
+    record Placed(ShapesWorld.Sample sample, long index) {}
 
     record Cell(Image image, String label) {}
 

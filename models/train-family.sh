@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Retrains the bundled default family (models/README.md) from nothing: the shapes-world dataset,
+# then the VAE, CLIP, UNet and the three ControlNets, then half-precision copies in models/.
+# These are the commands and settings the bundled weights were made with, on a 2-core machine
+# (about 1 h 45 min there). Every step resumes where it stopped when the script is run again.
+#   models/train-family.sh [WORK_DIR]        (default WORK_DIR: ./family-work, not in git)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+easel="$here/easel"
+work="${1:-$here/family-work}"
+data="$work/shapes64"
+runs="$work/runs"
+mkdir -p "$runs"
+
+[ -f "$data/dataset.json" ] || "$easel" dataset shapes --count 20000 --seed 0 --holdout 500 --size 64 "$data"
+
+"$easel" train vae  --data "$data" --holdout "$data/holdout" -o "$runs/vae" --steps 1800
+"$easel" train clip --data "$data" --holdout "$data/holdout" -o "$runs/clip" --steps 2000 --threads 1
+"$easel" train unet --data "$data" --vae "$runs/vae/final/vae" --text-encoder "$runs/clip/final/text_encoder" \
+    -o "$runs/unet" --steps 3000 --warmup-steps 200 --lr-schedule cosine --cache-latents --checkpoint-every 500
+# the ControlNets learn against the half-precision base that is bundled
+"$easel" train unet --data "$data" --vae "$runs/vae/final/vae" --text-encoder "$runs/clip/final/text_encoder" \
+    -o "$runs/unet" --steps 3000 --warmup-steps 200 --lr-schedule cosine --cache-latents --checkpoint-every 500 --save-dtype fp16
+for c in canny seg pose; do
+  "$easel" train controlnet --model "$runs/unet/final" --data "$data" --condition "$c" --hint-channels 16,32,64 \
+      --lr 5e-4 --batch-size 16 --steps "${CN_STEPS:-1200}" --cache-latents --cache-dir "$runs/cn-latents" -o "$runs/cn-$c" --save-dtype fp16
+done
+"$easel" train clip --data "$data" --holdout "$data/holdout" -o "$runs/clip" --steps 2000 --threads 1 --save-dtype fp16
+
+out="$here/models"
+rm -rf "$out/easel-shapes" "$out/easel-shapes-clip" "$out"/easel-shapes-controlnet-*
+cp -r "$runs/unet/final" "$out/easel-shapes"
+rm -f "$out/easel-shapes"/*.safetensors   # the LDM single file duplicates the folder's weights
+cp -r "$runs/clip/final/clip" "$out/easel-shapes-clip"
+for c in canny seg pose; do
+  mkdir -p "$out/easel-shapes-controlnet-$c"
+  cp "$runs/cn-$c/final/config.json" "$runs/cn-$c/final/diffusion_pytorch_model.safetensors" "$out/easel-shapes-controlnet-$c/"
+done
+"$easel" eval
