@@ -2,7 +2,7 @@
 # Retrains the bundled default family (models/README.md) from nothing: the shapes-world dataset,
 # then the VAE, CLIP, UNet and the three ControlNets, then half-precision copies in models/.
 # These are the commands and settings the bundled weights were made with, on a 2-core machine
-# (about 1 h 45 min there). Every step resumes where it stopped when the script is run again.
+# (about 2 hours there). Every step resumes where it stopped when the script is run again.
 #   models/train-family.sh [WORK_DIR]        (default WORK_DIR: ./family-work, not in git)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
