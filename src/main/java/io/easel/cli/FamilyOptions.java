@@ -12,6 +12,7 @@ final class FamilyOptions {
     @Option(names = {"-m", "--model"}, description = "A pipeline folder (default: the bundled easel-shapes model).") Path model;
     @Option(names = "--controlnet", paramLabel = "KIND=PATH", description = "ControlNets by kind, e.g. canny=DIR (default: the bundled canny, seg and pose).")
     Map<String, Path> controlNets;
+    @Option(names = "--text-only", description = "No ControlNets: text-only generation alone.") boolean textOnly;
 
     Path model() {
         Path m = model != null ? model : Easel.defaultModel();
@@ -19,5 +20,9 @@ final class FamilyOptions {
         return m;
     }
 
-    Map<String, Path> controlNets() { return controlNets != null ? new LinkedHashMap<>(controlNets) : Easel.defaultControlNets(); }
+    Map<String, Path> controlNets() {
+        if (textOnly && controlNets != null) throw new IllegalArgumentException("--text-only and --controlnet exclude each other");
+        if (textOnly) return new LinkedHashMap<>();
+        return controlNets != null ? new LinkedHashMap<>(controlNets) : Easel.defaultControlNets();
+    }
 }
