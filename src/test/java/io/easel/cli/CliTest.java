@@ -62,6 +62,16 @@ class CliTest {
     }
 
     @Test
+    void evalFlagsAreChecked() {
+        Run r = easel("eval", "--text-only", "--controlnet", "canny=" + dir.resolve("cn"));
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("--text-only and --controlnet exclude each other"), r.err);
+        r = easel("eval", "--cfg", "0.5", "--scenes", "1");
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("--cfg must be within 1..30, got 0.5"), r.err);
+    }
+
+    @Test
     void missingOrBrokenModelFilesFailWithoutTraceOrOutput() throws Exception {
         Path out = dir.resolve("o.png");
         Run r = easel("generate", "x", "-m", dir.resolve("none.safetensors").toString(), "-o", out.toString());
