@@ -29,7 +29,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "PROMPT", description = "What to draw.")
     String prompt;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "A .safetensors/.ckpt single file or a diffusers folder.")
+    @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "A .safetensors/.ckpt single file or a diffusers folder (default: the bundled easel-shapes model, 64x64 shapes scenes; see models/README.md).")
     Path model;
     @Option(names = {"-n", "--negative"}, paramLabel = "TEXT", description = "Negative prompt.")
     String negative;
