@@ -18,9 +18,10 @@ mkdir -p "$runs"
 "$easel" train clip --data "$data" --holdout "$data/holdout" -o "$runs/clip" --steps 2000 --threads 1
 "$easel" train unet --data "$data" --vae "$runs/vae/final/vae" --text-encoder "$runs/clip/final/text_encoder" \
     -o "$runs/unet" --steps 3000 --warmup-steps 200 --lr-schedule cosine --cache-latents --checkpoint-every 500
-# the ControlNets learn against the half-precision base that is bundled
+# extended to 5000 steps (resumes at 3000; the cosine over 5000 steps restarts the rate at 1.85e-4) and written in
+# fp16: the ControlNets learn against this half-precision base
 "$easel" train unet --data "$data" --vae "$runs/vae/final/vae" --text-encoder "$runs/clip/final/text_encoder" \
-    -o "$runs/unet" --steps 3000 --warmup-steps 200 --lr-schedule cosine --cache-latents --checkpoint-every 500 --save-dtype fp16
+    -o "$runs/unet" --steps 5000 --warmup-steps 200 --lr-schedule cosine --cache-latents --checkpoint-every 500 --save-dtype fp16
 for c in canny seg pose; do
   "$easel" train controlnet --model "$runs/unet/final" --data "$data" --condition "$c" --hint-channels 16,32,64 \
       --lr 5e-4 --batch-size 16 --steps "${CN_STEPS:-1200}" --cache-latents --cache-dir "$runs/cn-latents" -o "$runs/cn-$c" --save-dtype fp16
