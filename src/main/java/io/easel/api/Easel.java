@@ -292,7 +292,7 @@ public final class Easel implements AutoCloseable {
      */
     public static String evalShapes(Path model, java.util.Map<String, Path> controlNets, int scenes, long seed, int steps, double cfg,
                                     ModelOptions options, ProgressListener progress) {
-        if (!(cfg >= 1 && cfg <= 30)) throw new IllegalArgumentException("--cfg must be within 1..30, got " + cfg);
+        new io.easel.pipeline.SamplingSpec(io.easel.sampling.SamplerKind.DPMPP_2M, steps, cfg, 0, seed); // --steps and --cfg checked before loading
         long t0 = System.nanoTime();
         try (StableDiffusion sd = StableDiffusion.load(model, options.toLoadOptions())) {
             List<io.easel.train.shapes.ShapesEvaluation.Unit> units = new ArrayList<>();

@@ -77,22 +77,22 @@ public final class LossCurve {
             double[] prefix = new double[finite.size() + 1];
             for (int i = 0; i < finite.size(); i++) prefix[i + 1] = prefix[i] + finite.get(i).loss();
             int half = Math.max(0, finite.size() / 100);
-            Path2D raw = new Path2D.Double(), ema = new Path2D.Double();
+            Path2D raw = new Path2D.Double(), mean = new Path2D.Double();
             for (int i = 0; i < finite.size(); i++) {
                 StepRecord r = finite.get(i);
                 int a = Math.max(0, i - half), b = Math.min(finite.size(), i + half + 1);
                 double avg = (prefix[b] - prefix[a]) / (b - a);
                 double x = LEFT + (r.step() - x0) / (x1 - x0) * pw;
                 double y = TOP + ph - (r.loss() - lo) / (hi - lo) * ph, ya = TOP + ph - (avg - lo) / (hi - lo) * ph;
-                if (i == 0) { raw.moveTo(x, y); ema.moveTo(x, ya); }
-                else { raw.lineTo(x, y); ema.lineTo(x, ya); }
+                if (i == 0) { raw.moveTo(x, y); mean.moveTo(x, ya); }
+                else { raw.lineTo(x, y); mean.lineTo(x, ya); }
             }
             g.setStroke(new BasicStroke(1f));
             g.setColor(new Color(150, 180, 230));
             g.draw(raw);
             g.setStroke(new BasicStroke(2f));
             g.setColor(new Color(20, 60, 160));
-            g.draw(ema);
+            g.draw(mean);
         } finally {
             g.dispose();
         }
