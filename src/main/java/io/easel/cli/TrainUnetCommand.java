@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 /** {@code easel train unet}: text-to-image training of a UNet. */
 @Command(name = "unet", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Text-to-image training of a UNet, from scratch or fine-tuning, with a frozen VAE and text encoder "
-                + "(diffusers' train_text_to_image.py). OUT/final becomes a diffusers pipeline for `easel generate --model OUT/final` "
+                + "(diffusers' train_text_to_image.py; --train-text-encoder trains the text encoder too). OUT/final becomes a diffusers pipeline for `easel generate --model OUT/final` "
                 + "(plus OUT/final.safetensors in the LDM layout when that layout can describe the model: SD1 family, 32 GroupNorm groups, "
                 + "VAE scaling 0.18215); checkpoints, train_log.jsonl and loss.png go to OUT/checkpoints and a rerun resumes.",
                 "Recipe defaults: --steps 20000, --batch-size 32, --checkpoint-every 1000; from scratch --lr 5e-4 with --warmup-steps 500 "
@@ -47,12 +47,15 @@ final class TrainUnetCommand implements Callable<Integer> {
     int resolution;
     @Option(names = "--ema-decay", defaultValue = "0", description = "Keep an EMA of the UNet's weights up to this decay (e.g. 0.9999) and save it instead; 0 for none (default: ${DEFAULT-VALUE}).")
     double emaDecay;
+    @Option(names = "--train-text-encoder", description = "Train the text encoder with the UNet (all its parameters, the same learning rate), as diffusers' "
+            + "DreamBooth script's --train_text_encoder; OUT/final then holds the trained text encoder (default: frozen).")
+    boolean trainTextEncoder;
     @Option(names = "--save-dtype", defaultValue = "fp32", description = "fp32 or fp16 for the final model's files (default: ${DEFAULT-VALUE}); rerunning a finished run with another value rewrites OUT/final without training.")
     String saveDtype;
 
     @Override
     public Integer call() {
-        UnetTraining what = new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype);
+        UnetTraining what = new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder);
         String summary = Easel.trainUnet(what, run.toRun(), true);
         spec.commandLine().getOut().println(summary);
         return 0;

@@ -31,14 +31,22 @@ public final class PromptEncoder {
     private final ClipTokenizer tokenizer;
     private final ClipTokenizer.Padding padding;
     private final CLIPTextModel textEncoder;
+    private final boolean trained;
 
+    /** A frozen text encoder: contexts carry no gradient. */
     public PromptEncoder(ClipTokenizer tokenizer, ClipTokenizer.Padding padding, CLIPTextModel textEncoder) {
+        this(tokenizer, padding, textEncoder, false);
+    }
+
+    /** With {@code trained}, contexts keep the autograd graph back to the text encoder's parameters. */
+    public PromptEncoder(ClipTokenizer tokenizer, ClipTokenizer.Padding padding, CLIPTextModel textEncoder, boolean trained) {
         this.tokenizer = tokenizer;
         this.padding = padding;
         this.textEncoder = textEncoder;
+        this.trained = trained;
     }
 
-    /** The pipeline's tokenizer, padding and text encoder. */
+    /** The pipeline's tokenizer, padding and text encoder, frozen. */
     public static PromptEncoder of(StableDiffusion sd) { return new PromptEncoder(sd.tokenizer(), sd.padding(), sd.textEncoder()); }
 
     /**
@@ -62,14 +70,15 @@ public final class PromptEncoder {
         return out;
     }
 
-    /** prompts: B strings, used as given -> context [B,77,D] float32, without gradients. */
+    /** prompts: B strings, used as given -> context [B,77,D] float32 (with gradients only when the encoder is trained). */
     public Tensor encode(List<String> prompts) {
+        if (trained) return TextConditioning.encodeTruncated(tokenizer, textEncoder, padding, prompts).to(ScalarType.Float);
         try (NoGradGuard g = new NoGradGuard()) {
             return TextConditioning.encodeTruncated(tokenizer, textEncoder, padding, prompts).to(ScalarType.Float);
         }
     }
 
-    /** captions: B strings -> context [B,77,D] float32, without gradients; dropout draws from {@code gen} first. */
+    /** captions: B strings -> context [B,77,D] float32 as {@link #encode(List)}; dropout draws from {@code gen} first. */
     public Tensor encode(List<String> captions, double dropout, Generator gen) {
         return encode(withDropout(captions, dropout, gen));
     }

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The text-to-image loss of one micro-batch of examples with a frozen VAE and text encoder:
+ * The text-to-image loss of one micro-batch of examples with a frozen VAE and a text encoder that
+ * is frozen unless the recipe trains it too:
  * captions dropped to "" with probability {@code captionDropout} and encoded as generation
  * encodes prompts ({@link PromptEncoder}), latents sampled from the VAE posterior and scaled
  * ({@link VaeLatents}), then {@link DiffusionStep}. Draws from the step's generator in this order,
@@ -41,7 +42,7 @@ public final class TextToImageObjective implements Objective<List<Example>> {
     public void onContext(BiConsumer<List<String>, Tensor> listener) { this.contextListener = listener; }
 
     @Override public Tensor loss(List<Example> batch, Generator gen) {
-        // 1. context: captions (some dropped to "") through the frozen text encoder
+        // 1. context: captions (some dropped to "") through the text encoder
         List<String> captions = new ArrayList<>(batch.size());
         for (Example e : batch) captions.add(e.caption());
         List<String> prompts = PromptEncoder.withDropout(captions, captionDropout, gen);
@@ -49,7 +50,7 @@ public final class TextToImageObjective implements Objective<List<Example>> {
         if (contextListener != null) contextListener.accept(prompts, ctx);
         // 2. latents: a posterior sample, scaled as the pipeline unscales it before decoding
         Tensor z = latents.sample(batch, i -> images.image(batch.get(i)), gen);
-        // 3. the denoising loss; gradients reach the UNet only
+        // 3. the denoising loss; gradients reach the UNet (and the text encoder when it is trained)
         return step.compute(z, ctx, gen, null).loss();
     }
 

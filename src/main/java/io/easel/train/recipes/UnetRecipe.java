@@ -88,9 +88,12 @@ public final class UnetRecipe implements AutoCloseable {
      * @param resolution     training size in pixels; 0 for the UNet's sample_size times the VAE factor
      * @param emaDecay       EMA of the UNet's weights up to this decay, saved instead of the weights; 0 for none
      * @param saveDtype      precision of the final model's files; null for float32
+     * @param trainTextEncoder train the text encoder too (all its parameters, the UNet's learning rate),
+     *                       as diffusers' DreamBooth script's {@code --train_text_encoder}; OUT/final holds it
      */
     public record Settings(Path data, Path model, Path vae, Path textEncoder, Path unetConfig, boolean fromScratch,
-                           PredictionType prediction, double captionDropout, int resolution, double emaDecay, DType saveDtype) {
+                           PredictionType prediction, double captionDropout, int resolution, double emaDecay, DType saveDtype,
+                           boolean trainTextEncoder) {
         public Settings {
             if (data == null) throw new IllegalArgumentException("--data is required");
             if (model != null && (vae != null || textEncoder != null))
@@ -109,28 +112,32 @@ public final class UnetRecipe implements AutoCloseable {
 
         /** Defaults: from scratch on component folders, epsilon, 10% caption dropout, no EMA, float32. */
         public static Settings components(Path data, Path vae, Path textEncoder) {
-            return new Settings(data, null, vae, textEncoder, null, false, null, DEFAULT_CAPTION_DROPOUT, 0, 0, null);
+            return new Settings(data, null, vae, textEncoder, null, false, null, DEFAULT_CAPTION_DROPOUT, 0, 0, null, false);
         }
 
         /** Defaults: fine-tuning the pipeline's UNet. */
         public static Settings fineTune(Path data, Path model) {
-            return new Settings(data, model, null, null, null, false, null, DEFAULT_CAPTION_DROPOUT, 0, 0, null);
+            return new Settings(data, model, null, null, null, false, null, DEFAULT_CAPTION_DROPOUT, 0, 0, null, false);
         }
 
         public Settings withCaptionDropout(double p) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype, trainTextEncoder);
         }
 
         public Settings withUnetConfig(Path json) {
-            return new Settings(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype);
+            return new Settings(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder);
         }
 
         public Settings withPrediction(PredictionType p) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, p, captionDropout, resolution, emaDecay, saveDtype);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, p, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder);
+        }
+
+        public Settings withTextEncoderTraining(boolean on) {
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, on);
         }
 
         public Settings withEmaDecay(double d) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, d, saveDtype);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, d, saveDtype, trainTextEncoder);
         }
     }
 
@@ -186,11 +193,13 @@ public final class UnetRecipe implements AutoCloseable {
         this.resolution = resolution;
         ImageBatches images = new ImageBatches(data, resolution);
         LatentCache cache = run.latentCache() == null ? null : new LatentCache(run.latentCache(), LatentCache.hash(vae), resolution);
-        PromptEncoder text = new PromptEncoder(tok, TextConditioning.padding(TextConditioning.family(unet.config())), te);
+        PromptEncoder text = new PromptEncoder(tok, TextConditioning.padding(TextConditioning.family(unet.config())), te, s.trainTextEncoder());
         this.objective = new TextToImageObjective(new DiffusionStep(unet, scheduler), images, new VaeLatents(vae, cache), text, s.captionDropout());
         String unetJson = ConfigJson.toText(unetJson(unet.config(), resolution / vae.config().scaleFactor()));
         List<Component> comps = new ArrayList<>();
         comps.add(Component.of("unet", unet, ParamSelector.ALL).withConfig(unetJson));
+        if (s.trainTextEncoder())
+            comps.add(new Component("text_encoder", te, ParamSelector.ALL, "model.safetensors", ConfigJson.toText(te.config().toJson())));
         this.emaUnet = s.emaDecay() > 0 ? new UNet2DConditionModel(unet.config()) : null;
         if (emaUnet != null) comps.add(Component.of("unet_ema", emaUnet, ParamSelector.NONE).withConfig(unetJson));
         this.trainer = new Trainer<>(run.trainerConfig(NAME), comps, examples(images), objective);

@@ -3,8 +3,8 @@ package io.easel.train.shapes;
 import java.util.Arrays;
 
 /**
- * Shape descriptors of one pixel region, and the hand-made classifier of {@link ShapesMetrics}
- * built on them.
+ * Shape descriptors of one pixel region (the stick-figure test of {@link ShapeTemplates} reads
+ * its compactness).
  *
  * @param area      pixels in the region
  * @param bbox      its bounding box
@@ -151,23 +151,5 @@ public record ShapeDescriptors(int area, Box bbox, Point centre, double fill, do
     /** Bounding-box height over width. */
     public double aspect() {
         return (double) bbox.height() / bbox.width();
-    }
-
-    /**
-     * The hand-made classifier, with thresholds set between the ranges measured on rendered
-     * scenes at 64 and 128 pixels: a region with a hole of at least 8% of its filled area is a
-     * ring; a thin one (compactness below 0.16; figures measure at most 0.10, stars at least 0.25)
-     * is a stick figure; a nearly convex one (solidity at least 0.78) is a square (fill at least
-     * 0.92), a circle (fill at least 0.635) or a triangle (fill at most 0.60); the rest is a star.
-     */
-    public ShapeKind classify() {
-        if (holes > 0 && holeArea >= 0.08 * (area + holeArea)) return ShapeKind.RING;
-        if (compactness() < 0.16) return ShapeKind.STICK_FIGURE;
-        if (solidity >= 0.78) {
-            if (fill >= 0.92) return ShapeKind.SQUARE;
-            if (fill >= 0.635) return ShapeKind.CIRCLE;
-            return ShapeKind.TRIANGLE;
-        }
-        return ShapeKind.STAR;
     }
 }

@@ -15,8 +15,8 @@ import java.util.List;
  * <p>Detection: each pixel takes the nearest of the 8 {@link NamedColor}s and the 9
  * {@link Background#PALETTE} colours in RGB; pixels nearest a background colour are background.
  * Pixels of one named colour form 8-connected components; components smaller than
- * {@link #minArea} (0.5% of the image) are noise. A component's shape is
- * {@link ShapeDescriptors#classify()}.
+ * {@link #minArea} (0.5% of the image) are noise. A component's shape is the world's shape whose
+ * template overlaps it best ({@link ShapeTemplates}), or none.
  *
  * <p>Per scene ({@link #score}):
  * <ul>
@@ -92,12 +92,9 @@ public final class ShapesMetrics {
      * @param color       its colour
      * @param pixels      its pixel indices {@code y * width + x}
      * @param descriptors its shape descriptors
+     * @param shape       its classified shape ({@link ShapeTemplates}), null when it matches none
      */
-    public record Component(NamedColor color, int[] pixels, ShapeDescriptors descriptors) {
-        /** The classified shape. */
-        public ShapeKind shape() {
-            return descriptors.classify();
-        }
+    public record Component(NamedColor color, int[] pixels, ShapeDescriptors descriptors, ShapeKind shape) {
 
         /** The centroid. */
         public Point centre() {
@@ -139,7 +136,8 @@ public final class ShapesMetrics {
             }
             if (n < minArea) continue;
             int[] px = Arrays.copyOf(pix, n);
-            out.add(new Component(NamedColor.values()[c], px, ShapeDescriptors.of(px, w, h)));
+            ShapeDescriptors d = ShapeDescriptors.of(px, w, h);
+            out.add(new Component(NamedColor.values()[c], px, d, ShapeTemplates.classify(px, d, w, h)));
         }
         out.sort(Comparator.comparingInt((Component k) -> k.color().ordinal()).thenComparing(k -> -k.pixels().length));
         return out;
@@ -202,6 +200,7 @@ public final class ShapesMetrics {
         // 3. segmentation
         int[] pred = new int[w * h];
         for (Component c : comps) {
+            if (c.shape() == null) continue;
             int id = c.shape().classId();
             for (int p : c.pixels()) pred[p] = id;
         }

@@ -82,7 +82,7 @@ class UnetRecipeTest {
     void facadeTrainsAndWritesAPipelineThatGenerates() throws Exception {
         Path out = tmp.resolve("run");
         UnetTraining what = new UnetTraining(data(), null, TinyT2I.vaeFolder(tmp.resolve("vae")), TinyT2I.textFolder(tmp.resolve("text")),
-                TinyT2I.unetJson(tmp.resolve("unet.json"), TinyT2I.UNET), false, "v", 0.1, 0, 0.9, "fp32");
+                TinyT2I.unetJson(tmp.resolve("unet.json"), TinyT2I.UNET), false, "v", 0.1, 0, 0.9, "fp32", false);
         TrainRun tr = new TrainRun(out, 3, 3, 2, 1, 1e-3, "constant", -1, 1.0, 0, 0, true, true, null, 0);
         String summary = Easel.trainUnet(what, tr, false);
         assertTrue(summary.contains("3 steps") && summary.contains("v_prediction"), summary);
@@ -192,6 +192,39 @@ class UnetRecipeTest {
     }
 
     @Test
+    void trainTextEncoderTrainsItWithTheUnetAndWritesIt() throws Exception {
+        Path text = tmp.resolve("text"), frozenOut = tmp.resolve("frozen"), out = tmp.resolve("joint");
+        UnetRecipe.Settings s = components().withCaptionDropout(0);
+        try (UnetRecipe r = UnetRecipe.prepare(s, run(frozenOut, 3, 2, 1e-3, null))) { r.run(); }
+        try (UnetRecipe r = UnetRecipe.prepare(s.withTextEncoderTraining(true), run(out, 3, 2, 1e-3, null))) { r.run(); }
+        assertTrue(Files.exists(out.resolve("checkpoints/checkpoint-3/text_encoder/model.safetensors")), "checkpoints hold the text encoder");
+        assertFalse(Files.exists(frozenOut.resolve("checkpoints/checkpoint-3/text_encoder")), "a frozen text encoder is not checkpointed");
+        int changed = 0;
+        try (SafeTensors base = SafeTensors.open(text.resolve("model.safetensors"));
+             SafeTensors frozen = SafeTensors.open(frozenOut.resolve("final/text_encoder/model.safetensors"));
+             SafeTensors joint = SafeTensors.open(out.resolve("final/text_encoder/model.safetensors"))) {
+            assertEquals(base.infos().keySet(), joint.infos().keySet());
+            for (String k : base.infos().keySet()) {
+                assertTrue(base.load(k).equal(frozen.load(k)), "frozen run changed " + k);
+                if (!base.load(k).equal(joint.load(k))) changed++;
+            }
+        }
+        assertTrue(changed > 10, changed + " text-encoder tensors changed");
+        // the trained text encoder is what the pipeline then uses
+        try (StableDiffusion sd = StableDiffusion.load(out.resolve("final"), LoadOptions.DEFAULT);
+             StableDiffusion base = StableDiffusion.load(frozenOut.resolve("final"), LoadOptions.DEFAULT);
+             PointerScope sc = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            PromptEncoder a = PromptEncoder.of(sd), b = PromptEncoder.of(base);
+            assertFalse(a.encode(List.of("a red circle")).equal(b.encode(List.of("a red circle"))));
+        }
+        // a run that trains the text encoder does not resume a run that did not
+        try (UnetRecipe r = UnetRecipe.prepare(s.withTextEncoderTraining(true), run(frozenOut, 4, 2, 1e-3, null))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+            assertTrue(e.getMessage().contains("checkpoint trains 208 parameters, this run 244"), e.getMessage());
+        }
+    }
+
+    @Test
     void resumingAnotherRecipesCheckpointIsRefused() {
         Path out = tmp.resolve("run");
         // a checkpoint of another recipe, of the same UNet, in OUT/checkpoints
@@ -250,7 +283,7 @@ class UnetRecipeTest {
     @Test
     void fineTuningStartsFromTheBaseUnet() {
         Path base = TinyT2I.pipeline(tmp.resolve("base"), 21);
-        UnetRecipe.Settings fp16 = new UnetRecipe.Settings(data(), base, null, null, null, false, null, 0.1, 0, 0, DType.FP16);
+        UnetRecipe.Settings fp16 = new UnetRecipe.Settings(data(), base, null, null, null, false, null, 0.1, 0, 0, DType.FP16, false);
         try (UnetRecipe r = UnetRecipe.prepare(fp16, run(tmp.resolve("run"), 1, 2, 1e-3, null));
              UNet2DConditionModel b = ComponentFiles.unet(base.resolve("unet"), DType.FP32)) {
             String k = "conv_in.weight";
@@ -268,7 +301,7 @@ class UnetRecipeTest {
             assertEquals(16, sd.nativeSize());
         }
         // --from-scratch keeps the architecture with fresh seeded weights
-        UnetRecipe.Settings s = new UnetRecipe.Settings(data(), base, null, null, null, true, null, 0.1, 0, 0, null);
+        UnetRecipe.Settings s = new UnetRecipe.Settings(data(), base, null, null, null, true, null, 0.1, 0, 0, null, false);
         try (UnetRecipe r = UnetRecipe.prepare(s, run(tmp.resolve("run2"), 1, 2, 1e-3, null));
              UNet2DConditionModel b = ComponentFiles.unet(base.resolve("unet"), DType.FP32)) {
             assertEquals(b.config(), r.unet().config());
@@ -299,7 +332,7 @@ class UnetRecipeTest {
         assertEquals(32, p.normNumGroups());
         // 16-pixel images are too small for the preset's two halvings of 2x2 latents
         UnetRecipe.Settings s = UnetRecipe.Settings.components(data(), TinyT2I.vaeFolder(tmp.resolve("vae")), TinyT2I.textFolder(tmp.resolve("text")));
-        s = new UnetRecipe.Settings(s.data(), null, s.vae(), s.textEncoder(), null, false, null, 0.1, 16, 0, null);
+        s = new UnetRecipe.Settings(s.data(), null, s.vae(), s.textEncoder(), null, false, null, 0.1, 16, 0, null, false);
         UnetRecipe.Settings fs = s;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UnetRecipe.prepare(fs, run(tmp.resolve("run"), 1, 1, 1e-3, null)));
         assertTrue(e.getMessage().contains("--resolution 16 must be a multiple of 32"), e.getMessage());
