@@ -2,7 +2,7 @@
 # Retrains the bundled default family (models/README.md) from nothing: the shapes-world dataset,
 # then the VAE, CLIP, UNet and the three ControlNets, then half-precision copies in models/.
 # These are the commands and settings the bundled weights were made with, on a 2-core machine
-# (about 2 hours there). Every step resumes where it stopped when the script is run again.
+# (about 3 hours there). Every step resumes where it stopped when the script is run again.
 #   models/train-family.sh [WORK_DIR]        (default WORK_DIR: ./family-work, not in git)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +22,10 @@ mkdir -p "$runs"
 # fp16: the ControlNets learn against this half-precision base
 "$easel" train unet --data "$data" --vae "$runs/vae/final/vae" --text-encoder "$runs/clip/final/text_encoder" \
     -o "$runs/unet" --steps 5000 --warmup-steps 200 --lr-schedule cosine --cache-latents --checkpoint-every 500 --save-dtype fp16
+# then the UNet and the text encoder together, from the 5000-step pipeline (the CLIP text tower learns what the UNet
+# needs from each word); the ControlNets below were trained against the 5000-step base and are bundled with this one
+"$easel" train unet --model "$runs/unet/final" --train-text-encoder --data "$data" -o "$runs/unet-text" --steps 4000 --lr 2e-4 \
+    --lr-schedule cosine --warmup-steps 100 --cache-latents --checkpoint-every 500 --save-dtype fp16
 for c in canny seg pose; do
   "$easel" train controlnet --model "$runs/unet/final" --data "$data" --condition "$c" --hint-channels 16,32,64 \
       --lr 5e-4 --batch-size 16 --steps "${CN_STEPS:-1200}" --cache-latents --cache-dir "$runs/cn-latents" -o "$runs/cn-$c" --save-dtype fp16
@@ -30,7 +34,7 @@ done
 
 out="$here/models"
 rm -rf "$out/easel-shapes" "$out/easel-shapes-clip" "$out"/easel-shapes-controlnet-*
-cp -r "$runs/unet/final" "$out/easel-shapes"
+cp -r "$runs/unet-text/final" "$out/easel-shapes"
 rm -f "$out/easel-shapes"/*.safetensors   # the LDM single file duplicates the folder's weights
 cp -r "$runs/clip/final/clip" "$out/easel-shapes-clip"
 for c in canny seg pose; do

@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 /** {@code easel eval}. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure a shapes-world model on held-out scenes: colour, shape and relative-position accuracy of text-only generation, "
-                + "and each ControlNet's metric (canny: edge F1, seg: segmentation IoU, pose: figure IoU and PCK) with and without its condition.")
+                + "and each ControlNet's metric (canny: edge F1, seg: segmentation IoU, pose: figure IoU and PCK) with and without its condition; "
+                + "also the same measures on the VAE's reconstructions of the true scenes, the ceiling the autoencoder sets.")
 final class EvalCommand implements Callable<Integer> {
     @Mixin Common common;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

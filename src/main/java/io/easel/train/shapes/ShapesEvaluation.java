@@ -12,7 +12,10 @@ import io.easel.pipeline.SamplingSpec;
 import io.easel.pipeline.StableDiffusion;
 import io.easel.sampling.SamplerKind;
 import io.easel.sampling.StepListener;
+import io.easel.tensor.T;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,11 +40,12 @@ public final class ShapesEvaluation {
     public interface Progress { void update(String what, int done, int total); }
 
     /**
-     * @param textOnly the prompt-following scores of text-only generation
-     * @param without  per unit, the scores of the same generations without control (the baseline)
-     * @param with     per unit, the scores with its condition
+     * @param textOnly    the prompt-following scores of text-only generation
+     * @param with        per unit, the scores with its condition (text-only generation is the baseline)
+     * @param autoencoder the scores of the model's VAE reconstructing the true renders (encode, take
+     *                    the posterior mean, decode): the ceiling the VAE sets on any generation
      */
-    public record Result(int scenes, ShapesMetrics.Report textOnly, Map<ConditionKind, ShapesMetrics.Report> with) {
+    public record Result(int scenes, ShapesMetrics.Report textOnly, Map<ConditionKind, ShapesMetrics.Report> with, ShapesMetrics.Report autoencoder) {
         /** The metric a condition kind controls, from a report. */
         public static double metric(ConditionKind k, ShapesMetrics.Report r) {
             return switch (k) {
@@ -59,6 +63,10 @@ public final class ShapesEvaluation {
                     scenes, t.objects(), t.relations(), t.figures(), t.color(), t.shape(), t.relation()));
             sb.append(String.format(Locale.ROOT, "  edge F1 %.3f, segmentation IoU %.3f, figure IoU %.3f, PCK %.3f (no control)%n",
                     t.edgeF1(), t.segmentationIoU(), t.poseIoU(), t.posePck()));
+            ShapesMetrics.Report v = autoencoder;
+            sb.append(String.format(Locale.ROOT, "autoencoder ceiling (the VAE reconstructing the true scenes): colour %.3f, shape %.3f, relation %.3f, "
+                    + "edge F1 %.3f, segmentation IoU %.3f, figure IoU %.3f, PCK %.3f%n",
+                    v.color(), v.shape(), v.relation(), v.edgeF1(), v.segmentationIoU(), v.poseIoU(), v.posePck()));
             for (Map.Entry<ConditionKind, ShapesMetrics.Report> e : with.entrySet()) {
                 ShapesMetrics.Report w = e.getValue();
                 double a = metric(e.getKey(), t), b = metric(e.getKey(), w);
@@ -88,7 +96,7 @@ public final class ShapesEvaluation {
         if (scenes < 1) throw new IllegalArgumentException("--scenes must be at least 1");
         int size = sd.nativeSize();
         ShapesWorld.Options world = ShapesWorld.Options.defaults().withSize(size);
-        ShapesMetrics.Accumulator text = new ShapesMetrics.Accumulator();
+        ShapesMetrics.Accumulator text = new ShapesMetrics.Accumulator(), vae = new ShapesMetrics.Accumulator();
         Map<ConditionKind, ShapesMetrics.Accumulator> with = new LinkedHashMap<>();
         for (Unit u : units) with.put(u.kind(), new ShapesMetrics.Accumulator());
         int total = scenes * (1 + units.size()), done = 0;
@@ -96,6 +104,7 @@ public final class ShapesEvaluation {
             for (int i = 0; i < scenes; i++) {
                 ShapesWorld.Sample s = ShapesWorld.sample(ShapesWorld.sceneSeed(seed, 1, i), world);
                 Rendered r = ShapesWorld.render(s.scene()), twin = ShapesWorld.render(s.styleTwin());
+                vae.add(ShapesMetrics.score(reconstruct(sd, r.image()), r));
                 SamplingSpec spec = new SamplingSpec(sampler, steps, cfg, 0, i);
                 text.add(ShapesMetrics.score(generate(sd, s.scene().caption(), size, spec, List.of()), r));
                 progress.update("text only", ++done, total);
@@ -109,7 +118,16 @@ public final class ShapesEvaluation {
         }
         Map<ConditionKind, ShapesMetrics.Report> w = new LinkedHashMap<>();
         with.forEach((k, acc) -> w.put(k, acc.report()));
-        return new Result(scenes, text.report(), w);
+        return new Result(scenes, text.report(), w, vae.report());
+    }
+
+    /** The VAE's reconstruction of an image: encoded, the posterior mean decoded. */
+    public static Image reconstruct(StableDiffusion sd, Image image) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            Tensor x = PipelineImages.toTensor(image).to(sd.dtype().scalarType());
+            Tensor z = sd.vae().encode(x).mean().mul(T.s(sd.scalingFactor()));
+            return PipelineImages.toImage(Diffusion.decode(sd, z), 0);
+        }
     }
 
     /** One image for a prompt, with optional control units. */
