@@ -72,10 +72,14 @@ public final class PromptEncoder {
 
     /** prompts: B strings, used as given -> context [B,77,D] float32 (with gradients only when the encoder is trained). */
     public Tensor encode(List<String> prompts) {
-        if (trained) return TextConditioning.encodeTruncated(tokenizer, textEncoder, padding, prompts).to(ScalarType.Float);
+        if (trained) return context(prompts);
         try (NoGradGuard g = new NoGradGuard()) {
-            return TextConditioning.encodeTruncated(tokenizer, textEncoder, padding, prompts).to(ScalarType.Float);
+            return context(prompts);
         }
+    }
+
+    private Tensor context(List<String> prompts) {
+        return TextConditioning.encodeTruncated(tokenizer, textEncoder, padding, prompts).to(ScalarType.Float);
     }
 
     /** captions: B strings -> context [B,77,D] float32 as {@link #encode(List)}; dropout draws from {@code gen} first. */

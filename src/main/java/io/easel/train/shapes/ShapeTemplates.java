@@ -64,12 +64,13 @@ final class ShapeTemplates {
 
     /** The largest overlap of a kind's templates with the region over the search grid. */
     static double bestOverlap(ShapeKind k, int[] pixels, ShapeDescriptors d, int width, int height) {
-        // the region as a grid over its bounding box, padded by the largest template's overhang
+        // the region as a grid over its bounding box and the largest template's bounds
         double sMax = Math.sqrt(pixels.length * AREA_FACTORS[AREA_FACTORS.length - 1] / unitArea(k));
-        double reach = extentRadius(k) * sMax + 1.5;
         Point c = d.centre();
-        int gx0 = Math.max(0, Math.min(d.bbox().x0(), (int) Math.floor(c.x() - reach))), gy0 = Math.max(0, Math.min(d.bbox().y0(), (int) Math.floor(c.y() - reach)));
-        int gx1 = Math.min(width, Math.max(d.bbox().x1(), (int) Math.ceil(c.x() + reach))), gy1 = Math.min(height, Math.max(d.bbox().y1(), (int) Math.ceil(c.y() + reach)));
+        double m = SHIFTS[SHIFTS.length - 1] + 1;
+        double[] ext = Raster.extent(k, c, sMax, List.of());
+        int gx0 = Math.max(0, Math.min(d.bbox().x0(), (int) Math.floor(ext[0] - m))), gy0 = Math.max(0, Math.min(d.bbox().y0(), (int) Math.floor(ext[1] - m)));
+        int gx1 = Math.min(width, Math.max(d.bbox().x1(), (int) Math.ceil(ext[2] + m))), gy1 = Math.min(height, Math.max(d.bbox().y1(), (int) Math.ceil(ext[3] + m)));
         int gw = gx1 - gx0, gh = gy1 - gy0;
         boolean[] in = new boolean[gw * gh];
         for (int p : pixels) in[(p / width - gy0) * gw + (p % width - gx0)] = true;
@@ -92,16 +93,5 @@ final class ShapeTemplates {
             }
         }
         return best;
-    }
-
-    /** Largest distance of a kind's region from its anchor at scale 1. */
-    private static double extentRadius(ShapeKind k) {
-        return switch (k) {
-            case CIRCLE -> 1;
-            case SQUARE -> Raster.SQUARE_HALF * Math.sqrt(2);
-            case TRIANGLE, STAR -> Raster.POLY_RADIUS;
-            case RING -> Raster.RING_OUTER;
-            case STICK_FIGURE -> throw new IllegalArgumentException("a stick figure has no template");
-        };
     }
 }
