@@ -167,8 +167,20 @@ public final class Easel implements AutoCloseable {
      * {@code final/} in the given precision without training.
      */
     public static String trainClip(Path data, Path holdout, int imageSize, double weightDecay, String saveDtype, TrainRun run) {
+        return trainClip(data, holdout, imageSize, weightDecay, saveDtype, null, null, false, run);
+    }
+
+    /**
+     * As above, starting from the CLIP folder {@code init} (null: fresh weights) with the text tower
+     * from the text encoder folder {@code initText} (null: {@code init}'s own), and with
+     * {@code hardNegatives} NegCLIP's swapped-relation, swapped-order and swapped-colour captions as
+     * extra negatives of each image.
+     */
+    public static String trainClip(Path data, Path holdout, int imageSize, double weightDecay, String saveDtype, Path init,
+                                   Path initText, boolean hardNegatives, TrainRun run) {
         io.easel.tensor.Native.init();
-        var o = new ClipRecipe.Options(imageSize, weightDecay, holdout, null, io.easel.train.recipes.SaveDtype.parse(saveDtype));
+        var o = new ClipRecipe.Options(imageSize, weightDecay, holdout, null, io.easel.train.recipes.SaveDtype.parse(saveDtype),
+                init, initText, hardNegatives);
         var r = run.resolve(ClipRecipe.DEFAULT_STEPS, ClipRecipe.DEFAULT_BATCH,
                 ClipRecipe.DEFAULT_LR, ClipRecipe.DEFAULT_CHECKPOINT_EVERY,
                 ClipRecipe.DEFAULT_WARMUP, ClipRecipe.DEFAULT_SCHEDULE, true);
@@ -176,9 +188,17 @@ public final class Easel implements AutoCloseable {
         String m = s.metrics() == null ? "no held-out pairs, no retrieval metrics" : String.format(java.util.Locale.ROOT,
                 "held-out retrieval (%d pairs, groups of %d): image->caption top-1 %.3f, caption->image %.3f (chance %.3f); among all %d: %.3f",
                 s.metrics().pairs(), s.metrics().batch(), s.metrics().imageToCaptionTop1(), s.metrics().captionToImageTop1(),
-                s.metrics().chanceTop1(), s.metrics().pairs(), s.metrics().imageToCaptionTop1All());
+                s.metrics().chanceTop1(), s.metrics().pairs(), s.metrics().imageToCaptionTop1All())
+                + (s.metrics().hardNegatives().isEmpty() ? "" : "\ntrue caption above its hard negative (chance 0.5): " + hardNegativeText(s.metrics()));
         return String.format(java.util.Locale.ROOT, "%s %d steps, last loss %.4f, temperature exp(logit_scale) %.1f%n%s%nfinal model: %s",
                 s.resumed() ? "resumed to" : "trained", s.steps(), s.lastLoss(), s.logitScale(), m, s.finalDir());
+    }
+
+    private static String hardNegativeText(ClipRecipe.Metrics m) {
+        StringBuilder sb = new StringBuilder();
+        m.hardNegatives().forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k.name().toLowerCase(java.util.Locale.ROOT))
+                .append(String.format(java.util.Locale.ROOT, " %.3f", v)));
+        return sb.toString();
     }
 
     /**

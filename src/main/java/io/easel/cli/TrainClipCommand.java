@@ -31,12 +31,18 @@ final class TrainClipCommand implements Callable<Integer> {
     int imageSize;
     @Option(names = "--weight-decay", defaultValue = "" + Easel.TRAIN_CLIP_WEIGHT_DECAY, description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
+    @Option(names = "--init", paramLabel = "DIR", description = "Start from this CLIP folder (transformers CLIPModel, e.g. models/easel-shapes-clip) instead of fresh weights.")
+    Path init;
+    @Option(names = "--init-text-encoder", paramLabel = "DIR", description = "Replace the text tower's weights by this text encoder folder's (CLIPTextModel, e.g. a pipeline's text_encoder/ trained with its UNet).")
+    Path initText;
+    @Option(names = "--hard-negatives", description = "NegCLIP: score each image also against its caption with the relation turned round, the two objects swapped, and their colours swapped (captions of the shapes grammar), so the text tower must encode order and binding, not a bag of words (default: off).")
+    boolean hardNegatives;
     @Option(names = "--save-dtype", defaultValue = "fp32", description = "fp32 or fp16 for the final model's files (default: ${DEFAULT-VALUE}); rerunning a finished run with another value rewrites OUT/final without training.")
     String saveDtype;
 
     @Override
     public Integer call() {
-        spec.commandLine().getOut().println(Easel.trainClip(data, holdout, imageSize, weightDecay, saveDtype, run.toRun()));
+        spec.commandLine().getOut().println(Easel.trainClip(data, holdout, imageSize, weightDecay, saveDtype, init, initText, hardNegatives, run.toRun()));
         return 0;
     }
 }

@@ -16,11 +16,17 @@ import io.easel.train.Seeds;
 import io.easel.train.Trainer;
 import io.easel.train.data.ImageBatches;
 import io.easel.train.data.PairDataset;
+import io.easel.train.shapes.Captions;
+import io.easel.models.clip.CLIPTextConfig;
+import io.easel.weights.ModuleLoader;
+import io.easel.weights.SafeTensors;
+import io.easel.weights.TensorSource;
 import io.easel.weights.Export;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,10 +117,23 @@ public final class ClipRecipe {
      * @param holdout     held-out pairs for the retrieval metrics, or null for {@code DATA/holdout} when present
      * @param model       the architecture, or null for {@link #preset} at {@code imageSize}
      * @param saveDtype   precision of the final model's files (clip/ and text_encoder/): float32 (null) or float16
+     * @param init        a CLIP folder (transformers CLIPModel) to start from instead of fresh weights, or null
+     * @param initText    a text encoder folder (CLIPTextModel) whose weights replace the text tower's, or null
+     * @param hardNegatives add each caption's {@link Captions#hardNegatives} to the captions every image is
+     *                    scored against (NegCLIP)
      */
-    public record Options(int imageSize, double weightDecay, Path holdout, CLIPConfig model, DType saveDtype) {
+    public record Options(int imageSize, double weightDecay, Path holdout, CLIPConfig model, DType saveDtype, Path init,
+                          Path initText, boolean hardNegatives) {
         public Options {
             saveDtype = SaveDtype.check(saveDtype);
+            if (init != null) {
+                if (model != null) throw new IllegalArgumentException("give a CLIP to start from or a model config, not both");
+                if (!Files.isRegularFile(init.resolve("config.json")))
+                    throw new IllegalArgumentException("--init " + init + ": no config.json (expected a CLIP folder such as models/easel-shapes-clip)");
+                model = CLIPConfig.fromJson(ConfigJson.read(init.resolve("config.json")));
+            }
+            if (initText != null && !Files.isRegularFile(initText.resolve("config.json")))
+                throw new IllegalArgumentException("--init-text-encoder " + initText + ": no config.json (expected a text_encoder folder)");
             if (!(weightDecay >= 0)) throw new IllegalArgumentException("--weight-decay must be >= 0, got " + weightDecay);
             if (model == null) model = preset(imageSize);
             if (model.visionConfig().imageSize() != imageSize)
@@ -125,6 +144,11 @@ public final class ClipRecipe {
 
         /** The recipe's defaults. */
         public static Options defaults() { return new Options(DEFAULT_IMAGE_SIZE, DEFAULT_WEIGHT_DECAY, null, null, DType.FP32); }
+
+        /** Fresh weights, no hard negatives. */
+        public Options(int imageSize, double weightDecay, Path holdout, CLIPConfig model, DType saveDtype) {
+            this(imageSize, weightDecay, holdout, model, saveDtype, null, null, false);
+        }
     }
 
     /**
@@ -138,9 +162,11 @@ public final class ClipRecipe {
      * @param chanceTop1            what guessing scores in the same groups
      * @param imageToCaptionTop1All image to caption, top-1 among all held-out captions
      * @param loss                  the training loss on the groups
+     * @param hardNegatives         per {@link Captions.NegativeKind}, the fraction of held-out images whose true
+     *                              caption scores above that hard negative (chance 0.5; kinds without pairs left out)
      */
     public record Metrics(int pairs, int batch, double imageToCaptionTop1, double captionToImageTop1, double chanceTop1,
-                          double imageToCaptionTop1All, double loss) {}
+                          double imageToCaptionTop1All, double loss, Map<Captions.NegativeKind, Double> hardNegatives) {}
 
     /**
      * What a run did.
@@ -172,13 +198,26 @@ public final class ClipRecipe {
         CLIPConfig cfg = o.model();
         CLIPModel clip = new CLIPModel(cfg);
         clip.init(torch.createCPUGenerator(Seeds.derive(run.seed(), INIT_STREAM, 0)), DType.FP32);
+        if (o.init() != null) {
+            try (TensorSource src = SafeTensors.open(weightsOf(o.init(), "model.safetensors", "--init"))) {
+                ModuleLoader.load(clip, src, DType.FP32, k -> false);
+            }
+        }
+        if (o.initText() != null) {
+            CLIPTextConfig tc = CLIPTextConfig.fromJson(ConfigJson.read(o.initText().resolve("config.json")));
+            if (!tc.equals(cfg.textConfig()))
+                throw new IllegalArgumentException("--init-text-encoder " + o.initText() + ": its config differs from the CLIP's text tower");
+            try (TensorSource src = SafeTensors.open(weightsOf(o.initText(), "model.safetensors", "--init-text-encoder"))) {
+                ModuleLoader.load(clip.textModel(), io.easel.weights.KeyMaps.textEncoder(src), DType.FP32, k -> false);
+            }
+        }
         RecipeRun r = new RecipeRun(run.output(), run.seed(), run.steps(), run.batchSize(), run.gradAccumulation(),
                 run.optimizer().withWeightDecay(o.weightDecay()), run.lrSchedule(), run.maxGradNorm(), run.checkpointEvery(),
                 run.keepCheckpoints(), run.resume(), null, run.progress());
         Component comp = new Component("clip", clip, ParamSelector.ALL, "model.safetensors", ConfigJson.toText(cfg.toJson()));
         Trainer.Result res;
         try (Trainer<ImageBatches.Batch> trainer = new Trainer<>(r.trainerConfig(NAME), List.of(comp), batches,
-                (b, gen) -> loss(clip, pixels(b.images()), b.captions(), tok))) {
+                (b, gen) -> loss(clip, pixels(b.images()), b.captions(), tok, o.hardNegatives()))) {
             res = trainer.run();
         }
 
@@ -226,11 +265,27 @@ public final class ClipRecipe {
      * pixels: [B,3,S,S] normalised -> scalar
      */
     public static Tensor loss(CLIPModel clip, Tensor pixels, List<String> captions, ClipTokenizer tok) {
-        Tensor logits = clip.logitsPerImage(clip.imageEmbeds(pixels), clip.textEmbeds(ids(captions, tok)), MAX_LOG_SCALE); // [B,B]
-        Tensor target = targets(captions);                                                                                   // [B,B], symmetric
-        Tensor perImage = target.mul(logits.log_softmax(1)).sum().neg();
-        Tensor perText = target.mul(logits.t().log_softmax(1)).sum().neg();
-        return perImage.add(perText).div(T.s(2.0 * captions.size()));
+        return loss(clip, pixels, captions, tok, false);
+    }
+
+    /**
+     * As above; with {@code hardNegatives} (NegCLIP) each image is also scored against the batch's
+     * {@link Captions#hardNegatives} (those that are no caption of the batch), extra columns of the
+     * image-to-caption cross-entropy with target 0; the caption-to-image direction is unchanged.
+     */
+    public static Tensor loss(CLIPModel clip, Tensor pixels, List<String> captions, ClipTokenizer tok, boolean hardNegatives) {
+        List<String> texts = new ArrayList<>(captions);
+        if (hardNegatives) {
+            java.util.Set<String> seen = new java.util.HashSet<>(captions);
+            for (String c : captions) for (String n : Captions.hardNegatives(c).values()) if (seen.add(n)) texts.add(n);
+        }
+        int b = captions.size();
+        Tensor logits = clip.logitsPerImage(clip.imageEmbeds(pixels), clip.textEmbeds(ids(texts, tok)), MAX_LOG_SCALE); // [B,B+K]
+        Tensor target = targets(captions);                                                                                // [B,B], symmetric
+        Tensor wide = texts.size() == b ? target : T.cat(List.of(target, torch.zeros(new long[]{b, texts.size() - b}, T.opts(ScalarType.Float))), 1);          // [B,B+K]
+        Tensor perImage = wide.mul(logits.log_softmax(1)).sum().neg();
+        Tensor perText = target.mul(logits.narrow(1, 0, b).t().log_softmax(1)).sum().neg();
+        return perImage.add(perText).div(T.s(2.0 * b));
     }
 
     /** [B,B]: row i spread evenly over the j whose caption equals caption i (the diagonal when all differ). */
@@ -254,6 +309,7 @@ public final class ClipRecipe {
         List<String> caps = new ArrayList<>(n);
         double i2t = 0, t2i = 0, chance = 0, lossSum = 0, i2tAll = 0;
         int groups = 0;
+        Map<Captions.NegativeKind, int[]> neg = new java.util.EnumMap<>(Captions.NegativeKind.class); // kind -> {wins, pairs}
         try (NoGradGuard g = new NoGradGuard(); PointerScope s = new PointerScope()) {
             List<Tensor> imgs = new ArrayList<>(), txts = new ArrayList<>();
             for (int start = 0; start < n; start += batch) {
@@ -266,6 +322,7 @@ public final class ClipRecipe {
                 txts.add(txt);
                 caps.addAll(b.captions());
                 Tensor logits = clip.logitsPerImage(img, txt, MAX_LOG_SCALE);
+                scoreHardNegatives(clip, img, b.captions(), tok, neg);
                 i2t += hits(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false), b.captions(), b.captions());
                 t2i += hits(logits.argmax(new org.bytedeco.pytorch.LongOptional(0), false), b.captions(), b.captions());
                 for (String c : b.captions()) chance += b.captions().stream().filter(c::equals).count() / (double) len;
@@ -277,7 +334,34 @@ public final class ClipRecipe {
             Tensor all = clip.logitsPerImage(T.cat(imgs, 0), T.cat(txts, 0), MAX_LOG_SCALE); // [N,N]
             i2tAll = hits(all.argmax(new org.bytedeco.pytorch.LongOptional(1), false), caps, caps);
         }
-        return new Metrics(n, batch, i2t / n, t2i / n, chance / n, i2tAll / n, lossSum / n);
+        Map<Captions.NegativeKind, Double> negAcc = new java.util.EnumMap<>(Captions.NegativeKind.class);
+        neg.forEach((k, v) -> negAcc.put(k, (double) v[0] / v[1]));
+        return new Metrics(n, batch, i2t / n, t2i / n, chance / n, i2tAll / n, lossSum / n, negAcc);
+    }
+
+    // per image with hard negatives: whether its caption's cosine beats each negative's
+    private static void scoreHardNegatives(CLIPModel clip, Tensor imageEmbeds, List<String> captions, ClipTokenizer tok,
+                                           Map<Captions.NegativeKind, int[]> tally) {
+        for (int i = 0; i < captions.size(); i++) {
+            Map<Captions.NegativeKind, String> negs = Captions.hardNegatives(captions.get(i));
+            if (negs.isEmpty()) continue;
+            List<String> texts = new ArrayList<>();
+            texts.add(captions.get(i));
+            texts.addAll(negs.values());
+            float[] sim = T.toFloats(clip.logitsPerImage(imageEmbeds.narrow(0, i, 1), clip.textEmbeds(ids(texts, tok)), MAX_LOG_SCALE));
+            int j = 1;
+            for (Captions.NegativeKind k : negs.keySet()) {
+                int[] t = tally.computeIfAbsent(k, x -> new int[2]);
+                if (sim[0] > sim[j++]) t[0]++;
+                t[1]++;
+            }
+        }
+    }
+
+    private static Path weightsOf(Path dir, String name, String flag) {
+        Path f = dir.resolve(name);
+        if (!Files.isRegularFile(f)) throw new IllegalArgumentException(flag + " " + dir + ": no " + name);
+        return f;
     }
 
     // how many rows i have captions.get(best[i]) equal to truth.get(i)
@@ -302,6 +386,9 @@ public final class ClipRecipe {
         j.put("image_normalization", "CLIP mean/std: (x - [0.48145466, 0.4578275, 0.40821073]) / [0.26862954, 0.26130258, 0.27577711], x in [0,1]");
         j.put("tokenizer", "bundled CLIP BPE, 77-token windows padded with the end token (SD1)");
         j.put("text_pooling", "hidden state at the end token (argmax of the ids)");
+        j.put("hard_negatives", o.hardNegatives());
+        if (o.init() != null) j.put("init", o.init().toString());
+        if (o.initText() != null) j.put("init_text_encoder", o.initText().toString());
         if (m != null) {
             ObjectNode h = j.putObject("holdout_retrieval");
             h.put("pairs", m.pairs());
@@ -312,6 +399,8 @@ public final class ClipRecipe {
             h.put("image_to_caption_top1_all", m.imageToCaptionTop1All());
             h.put("loss", m.loss());
             h.put("note", "groups of group_size consecutive held-out pairs; a retrieval is right when the caption text matches");
+            ObjectNode hn = h.putObject("hard_negative_accuracy");
+            m.hardNegatives().forEach((k, v) -> hn.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
         }
         return j;
     }

@@ -99,6 +99,53 @@ public final class Captions {
         return new Caption(phrases, relation == null ? null : relation.kind(), background);
     }
 
+    /** The ways a {@link #hardNegatives hard negative} contradicts its caption. */
+    public enum NegativeKind {
+        /** the relation turned round: "left of" for "right of", "above" for "below" */
+        RELATION,
+        /** the subject and the first other object trade places in the sentence */
+        ORDER,
+        /** the subject and the first other object trade colours (attribute binding) */
+        BINDING
+    }
+
+    /**
+     * Captions of the same words, or nearly, that say something false of the scene: NegCLIP's hard
+     * negatives (Yuksekgonul et al., "When and why vision-language models behave like bags-of-words",
+     * ICLR 2023), made exactly from the grammar. One caption per {@link NegativeKind} that changes the
+     * text; none for a one-object caption or text outside the grammar.
+     */
+    public static java.util.Map<NegativeKind, String> hardNegatives(String caption) {
+        java.util.Map<NegativeKind, String> out = new java.util.EnumMap<>(NegativeKind.class);
+        Caption c;
+        try {
+            c = parse(caption);
+        } catch (IllegalArgumentException e) {
+            return out;
+        }
+        if (c.relation() == null) return out;
+        List<Phrase> p = c.phrases();
+        RelationKind opposite = switch (c.relation()) {
+            case LEFT_OF -> RelationKind.RIGHT_OF;
+            case RIGHT_OF -> RelationKind.LEFT_OF;
+            case ABOVE -> RelationKind.BELOW;
+            case BELOW -> RelationKind.ABOVE;
+        };
+        out.put(NegativeKind.RELATION, new Caption(p, opposite, c.background()).text());
+        List<Phrase> swapped = new ArrayList<>(p);
+        swapped.set(0, p.get(1));
+        swapped.set(1, p.get(0));
+        String order = new Caption(swapped, c.relation(), c.background()).text();
+        List<Phrase> recoloured = new ArrayList<>(p);
+        recoloured.set(0, new Phrase(p.get(0).size(), p.get(1).color(), p.get(0).shape()));
+        recoloured.set(1, new Phrase(p.get(1).size(), p.get(0).color(), p.get(1).shape()));
+        String binding = new Caption(recoloured, c.relation(), c.background()).text();
+        String text = c.text();
+        if (!order.equals(text)) out.put(NegativeKind.ORDER, order);
+        if (!binding.equals(text) && !binding.equals(order)) out.put(NegativeKind.BINDING, binding);
+        return out;
+    }
+
     /**
      * Parses a caption of the grammar.
      *

@@ -111,6 +111,69 @@ class ClipRecipeTest {
         }
     }
 
+    @Test
+    void startsFromAnotherClipAndScoresHardNegatives() throws Exception {
+        Path data = shapes(tmp.resolve("data"), 12, 8), first = tmp.resolve("first"), second = tmp.resolve("second");
+        Easel.trainClip(data, null, 16, 0.1, TrainRun.defaults(first).withSteps(2).withBatchSize(4));
+        // one step at a vanishing rate from the first run's CLIP, its text tower replaced by its own text_encoder/
+        Path init = first.resolve("final/clip"), initText = first.resolve("final/text_encoder");
+        String s = Easel.trainClip(data, null, 16, 0.0, "fp32", init, initText, true,
+                TrainRun.defaults(second).withSteps(1).withBatchSize(4).withLr(1e-12));
+        assertTrue(s.contains("true caption above its hard negative (chance 0.5): relation "), s);
+        Map<String, Tensor> before = SafeTensors.readAll(init.resolve("model.safetensors"));
+        Map<String, Tensor> after = SafeTensors.readAll(second.resolve("final/clip/model.safetensors"));
+        assertEquals(before.keySet(), after.keySet());
+        for (String k : before.keySet())
+            assertArrayEquals(T.toFloats(before.get(k)), T.toFloats(after.get(k)), 1e-6f, k + " starts where --init left it");
+        JsonNode m = new ObjectMapper().readTree(second.resolve("final/metrics.json").toFile());
+        assertTrue(m.get("hard_negatives").asBoolean());
+        JsonNode acc = m.get("holdout_retrieval").get("hard_negative_accuracy");
+        assertTrue(acc.has("relation") && acc.has("order"), acc.toString());
+        // a text encoder of another width cannot replace the tower
+        Path other = tmp.resolve("other");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("config.json"), io.easel.models.ConfigJson.toText(tiny().textConfig().toJson()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Easel.trainClip(data, null, 16, 0.0, "fp32",
+                init, other, true, TrainRun.defaults(tmp.resolve("third")).withSteps(1).withBatchSize(4)));
+        assertTrue(e.getMessage().startsWith("--init-text-encoder " + other + ": its config differs"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Easel.trainClip(data, null, 16, 0.0, "fp32",
+                tmp.resolve("nope"), null, true, TrainRun.defaults(tmp.resolve("third")).withSteps(1).withBatchSize(4)));
+        assertTrue(e.getMessage().startsWith("--init " + tmp.resolve("nope") + ": no config.json"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("third/checkpoints")));
+    }
+
+    @Test
+    void hardNegativesAreExtraCaptionColumnsOnTheImageSide() {
+        CLIPModel clip = new CLIPModel(tiny());
+        clip.init(torch.createCPUGenerator(7), DType.FP32);
+        ClipTokenizer tok = ClipTokenizer.bundled();
+        Tensor px = torch.randn(new long[]{2, 3, 16, 16}, T.opts(torch.ScalarType.Float));
+        try (NoGradGuard g = new NoGradGuard()) {
+            List<String> single = List.of("a red circle", "a large blue star");
+            assertEquals(ClipRecipe.loss(clip, px, single, tok, false).item().toDouble(),
+                    ClipRecipe.loss(clip, px, single, tok, true).item().toDouble(), 0.0, "one-object captions have no negatives");
+            List<String> rel = List.of("a red circle left of a blue star", "a green ring above a white square");
+            double plain = ClipRecipe.loss(clip, px, rel, tok, false).item().toDouble();
+            double hard = ClipRecipe.loss(clip, px, rel, tok, true).item().toDouble();
+            // by hand: image i against its caption, the other caption and all 6 negatives; captions against the 2 images
+            List<String> texts = new java.util.ArrayList<>(rel);
+            for (String c : rel) texts.addAll(io.easel.train.shapes.Captions.hardNegatives(c).values());
+            assertEquals(8, texts.size());
+            Tensor logits = clip.logitsPerImage(clip.imageEmbeds(px), clip.textEmbeds(ClipRecipe.ids(texts, tok)), ClipRecipe.MAX_LOG_SCALE);
+            float[] l = T.toFloats(logits);
+            double expect = 0;
+            for (int i = 0; i < 2; i++) {
+                double z = 0;
+                for (int j = 0; j < 8; j++) z += Math.exp(l[i * 8 + j]);
+                expect -= l[i * 8 + i] - Math.log(z);
+                double zt = Math.exp(l[i]) + Math.exp(l[8 + i]);
+                expect -= l[i * 8 + i] - Math.log(zt);
+            }
+            assertEquals(expect / 4, hard, 1e-5);
+            assertTrue(hard > plain, "more negatives, higher loss: " + plain + " -> " + hard);
+        }
+    }
+
     /** A model small enough to memorise 8 pairs in a few dozen steps. */
     static CLIPConfig tiny() {
         return new CLIPConfig(new CLIPTextConfig(49408, 32, 64, 1, 2, 77, "quick_gelu", 1e-5),

@@ -3,6 +3,7 @@ package io.easel.train.shapes;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -22,6 +23,33 @@ class CaptionsTest {
                 new Captions.Phrase(SizeClass.SMALL, NamedColor.BLUE, ShapeKind.RING),
                 new Captions.Phrase(null, NamedColor.GREEN, ShapeKind.STICK_FIGURE)), c.phrases());
         assertNull(Captions.parse("a large green circle").relation());
+    }
+
+    @Test
+    void hardNegativesContradictTheCaptionWithItsOwnWords() {
+        var n = Captions.hardNegatives("a red star left of a small orange ring on a striped background");
+        assertEquals(Map.of(Captions.NegativeKind.RELATION, "a red star right of a small orange ring on a striped background",
+                Captions.NegativeKind.ORDER, "a small orange ring left of a red star on a striped background",
+                Captions.NegativeKind.BINDING, "an orange star left of a small red ring on a striped background"), n);
+        // three objects: the relation and the first two phrases change, the third stays
+        n = Captions.hardNegatives("a blue square above a green circle and a white ring");
+        assertEquals("a blue square below a green circle and a white ring", n.get(Captions.NegativeKind.RELATION));
+        assertEquals("a green circle above a blue square and a white ring", n.get(Captions.NegativeKind.ORDER));
+        assertEquals("a green square above a blue circle and a white ring", n.get(Captions.NegativeKind.BINDING));
+        // same shape and size: swapping the colours is swapping the objects, kept once
+        n = Captions.hardNegatives("a red ring below a blue ring");
+        assertEquals(Map.of(Captions.NegativeKind.RELATION, "a red ring above a blue ring",
+                Captions.NegativeKind.ORDER, "a blue ring below a red ring"), n);
+        // every negative is a caption of the grammar with the same objects
+        for (String c : List.of("a yellow triangle right of a large purple stick figure", "a small cyan star below an orange circle on a plain background")) {
+            for (String neg : Captions.hardNegatives(c).values()) {
+                assertNotEquals(c, neg);
+                assertEquals(neg, Captions.parse(neg).text());
+                assertEquals(Captions.parse(c).phrases().size(), Captions.parse(neg).phrases().size());
+            }
+        }
+        assertTrue(Captions.hardNegatives("a large green circle on a plain background").isEmpty(), "one object: nothing to swap");
+        assertTrue(Captions.hardNegatives("a photo of a cat").isEmpty(), "outside the grammar: none");
     }
 
     @Test
