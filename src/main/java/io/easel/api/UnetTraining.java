@@ -22,9 +22,11 @@ import java.nio.file.Path;
  * @param emaDecay       EMA decay of the saved UNet, 0 for none
  * @param saveDtype      "fp32" or "fp16" for the final model's files
  * @param trainTextEncoder train the text encoder with the UNet (its weights in OUT/final change too)
+ * @param snrGamma       Min-SNR-gamma loss weighting (diffusers' --snr_gamma, e.g. 5), 0 for the plain mean
  */
 public record UnetTraining(Path data, Path model, Path vae, Path textEncoder, Path unetConfig, boolean fromScratch, String prediction,
-                           double captionDropout, int resolution, double emaDecay, String saveDtype, boolean trainTextEncoder) {
+                           double captionDropout, int resolution, double emaDecay, String saveDtype, boolean trainTextEncoder,
+                           double snrGamma) {
     public UnetTraining {
         if (saveDtype == null) saveDtype = "fp32";
         SaveDtype.parse(saveDtype);
@@ -33,29 +35,33 @@ public record UnetTraining(Path data, Path model, Path vae, Path textEncoder, Pa
 
     /** From scratch on component folders with the recipe's defaults. */
     public static UnetTraining components(Path data, Path vae, Path textEncoder) {
-        return new UnetTraining(data, null, vae, textEncoder, null, false, null, UnetRecipe.DEFAULT_CAPTION_DROPOUT, 0, 0, "fp32", false);
+        return new UnetTraining(data, null, vae, textEncoder, null, false, null, UnetRecipe.DEFAULT_CAPTION_DROPOUT, 0, 0, "fp32", false, 0);
     }
 
     /** Fine-tuning a pipeline's UNet with the recipe's defaults. */
     public static UnetTraining fineTune(Path data, Path model) {
-        return new UnetTraining(data, model, null, null, null, false, null, UnetRecipe.DEFAULT_CAPTION_DROPOUT, 0, 0, "fp32", false);
+        return new UnetTraining(data, model, null, null, null, false, null, UnetRecipe.DEFAULT_CAPTION_DROPOUT, 0, 0, "fp32", false, 0);
     }
 
     public UnetTraining withUnetConfig(Path json) {
-        return new UnetTraining(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder);
+        return new UnetTraining(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
     }
 
     public UnetTraining withCaptionDropout(double p) {
-        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype, trainTextEncoder);
+        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
     }
 
     public UnetTraining withTextEncoderTraining(boolean on) {
-        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, on);
+        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, on, snrGamma);
+    }
+
+    public UnetTraining withSnrGamma(double gamma) {
+        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, gamma);
     }
 
     UnetRecipe.Settings settings() {
         DType d = SaveDtype.parse(saveDtype);
         return new UnetRecipe.Settings(data, model, vae, textEncoder, unetConfig, fromScratch,
-                prediction == null ? null : ModelOptions.predictionType(prediction), captionDropout, resolution, emaDecay, d == DType.FP32 ? null : d, trainTextEncoder);
+                prediction == null ? null : ModelOptions.predictionType(prediction), captionDropout, resolution, emaDecay, d == DType.FP32 ? null : d, trainTextEncoder, snrGamma);
     }
 }

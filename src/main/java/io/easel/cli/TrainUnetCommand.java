@@ -50,12 +50,15 @@ final class TrainUnetCommand implements Callable<Integer> {
     @Option(names = "--train-text-encoder", description = "Train the text encoder with the UNet (all its parameters, the same learning rate), as diffusers' "
             + "DreamBooth script's --train_text_encoder; OUT/final then holds the trained text encoder (default: frozen).")
     boolean trainTextEncoder;
+    @Option(names = "--snr-gamma", defaultValue = "0", description = "Min-SNR-gamma loss weighting (Hang et al. 2023; diffusers' --snr_gamma, 5 recommended): each example's loss "
+            + "weighted by min(SNR, gamma) / SNR, so nearly clean timesteps count less and the noisy ones, where layout is decided, more; 0 for the plain mean (default: ${DEFAULT-VALUE}).")
+    double snrGamma;
     @Option(names = "--save-dtype", defaultValue = "fp32", description = "fp32 or fp16 for the final model's files (default: ${DEFAULT-VALUE}); rerunning a finished run with another value rewrites OUT/final without training.")
     String saveDtype;
 
     @Override
     public Integer call() {
-        UnetTraining what = new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder);
+        UnetTraining what = new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
         String summary = Easel.trainUnet(what, run.toRun(), true);
         spec.commandLine().getOut().println(summary);
         return 0;

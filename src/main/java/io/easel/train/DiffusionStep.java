@@ -22,6 +22,15 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *          | sqrt(acp[t]) * noise - sqrt(1 - acp[t]) * latents (v_prediction, get_velocity)
  *   loss   = mean((pred - target)^2)
  * </pre>
+ * or, with a {@code snrGamma} above 0, diffusers' Min-SNR weighting (Hang et al., "Efficient
+ * Diffusion Training via Min-SNR Weighting Strategy", 2023; {@code --snr_gamma}):
+ * <pre>
+ *   snr    = acp[t] / (1 - acp[t])
+ *   w      = min(snr, gamma) / snr              (epsilon)  | min(snr, gamma) / (snr + 1)  (v_prediction)
+ *   loss   = mean over the batch of w * mean over C,H,W of (pred - target)^2
+ * </pre>
+ * which lowers the weight of the nearly clean timesteps so that the noisy ones, where the layout of
+ * an image is decided, take a larger share of each update.
  * with acp the float32 {@code alphas_cumprod} of the noise scheduler config. The UNet is the
  * inference model class itself: whatever parameters require gradients receive them on
  * {@code loss.backward()}.
@@ -31,6 +40,7 @@ public final class DiffusionStep {
     private final PredictionType prediction;
     private final int numTrainTimesteps;
     private final float[] alphasCumprod;
+    private final double snrGamma;
 
     /**
      * @param unet       the UNet (trained, or frozen under a ControlNet)
@@ -38,6 +48,16 @@ public final class DiffusionStep {
      * @param prediction what the UNet predicts; normally {@code noise.predictionType()}
      */
     public DiffusionStep(UNet2DConditionModel unet, SchedulerConfig noise, PredictionType prediction) {
+        this(unet, noise, prediction, 0);
+    }
+
+    /**
+     * @param snrGamma Min-SNR-gamma loss weighting (diffusers' {@code --snr_gamma}, 5 in the paper); 0 for
+     *                 the plain mean
+     */
+    public DiffusionStep(UNet2DConditionModel unet, SchedulerConfig noise, PredictionType prediction, double snrGamma) {
+        if (!(snrGamma >= 0)) throw new IllegalArgumentException("--snr-gamma must be 0 (off) or positive, got " + snrGamma);
+        this.snrGamma = snrGamma;
         this.unet = unet;
         this.prediction = prediction;
         this.numTrainTimesteps = noise.numTrainTimesteps();
@@ -61,6 +81,13 @@ public final class DiffusionStep {
      *
      * @param control ControlNet residuals, or null for plain text-to-image training
      */
+    /** Min-SNR-gamma weights of the timesteps whose alphas_cumprod are {@code acp} [B] -> [B]. */
+    Tensor minSnrWeights(Tensor acp) {
+        Tensor snr = acp.div(acp.neg().add(T.s(1.0)));
+        Tensor capped = torch.clamp_max(snr, T.s(snrGamma));
+        return prediction == PredictionType.EPSILON ? capped.div(snr) : capped.div(snr.add(T.s(1.0)));
+    }
+
     public Output compute(Tensor latents, Tensor ctx, Generator gen, ResidualProvider control) {
         Tensor noise = torch.randn(T.shape(latents), new GeneratorOptional(gen), T.opts(ScalarType.Float));
         Tensor timesteps = torch.randint(numTrainTimesteps, new long[]{latents.size(0)}, new GeneratorOptional(gen), T.opts(ScalarType.Long));
@@ -88,7 +115,13 @@ public final class DiffusionStep {
         Tensor pred = unet.forward(noisy, t, ctx, residuals, null);
         // 3. target and loss
         Tensor target = prediction == PredictionType.EPSILON ? noise : sqrtA.mul(noise).sub(sqrt1mA.mul(latents));
-        Tensor loss = torch.mse_loss(pred.to(ScalarType.Float), target.to(ScalarType.Float));
+        Tensor loss;
+        if (snrGamma == 0) {
+            loss = torch.mse_loss(pred.to(ScalarType.Float), target.to(ScalarType.Float));
+        } else {
+            Tensor perSample = pred.to(ScalarType.Float).sub(target.to(ScalarType.Float)).square().mean(new long[]{1, 2, 3}, false, new org.bytedeco.pytorch.ScalarTypeOptional()); // [B]
+            loss = perSample.mul(minSnrWeights(acp.flatten())).mean();
+        }
         return new Output(loss, noisy, pred, target);
     }
 }

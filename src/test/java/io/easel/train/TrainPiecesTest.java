@@ -1,5 +1,11 @@
 package io.easel.train;
 
+import io.easel.models.unet.UNet2DConditionModel;
+import io.easel.tensor.T;
+import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +41,38 @@ class TrainPiecesTest {
         var e = assertThrows(IllegalArgumentException.class, () -> ParamSelector.of("conv_inn.*").select(u));
         assertTrue(e.getMessage().contains("'conv_inn.*'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ParamSelector.of("re:(unclosed"));
+    }
+
+    @Test
+    void minSnrWeightsEachExampleByMinSnrGammaOverSnr() {
+        UNet2DConditionModel unet = Tiny.unet(3);
+        Tiny.Batch b = Tiny.data(3).batch(new int[]{0, 1, 2});
+        Tensor noise = torch.randn(new long[]{3, 4, 8, 8}, new GeneratorOptional(torch.createCPUGenerator(5)), T.opts(torch.ScalarType.Float));
+        long[] ts = {10, 400, 990};   // nearly clean (SNR ~ 400), middle (~0.6), nearly pure noise (~0.0001)
+        Tensor t = T.fromLongs(ts, 3);
+        float[] acp = io.easel.sampling.Schedule.trainingAlphasCumprod(Tiny.NOISE);
+        try (NoGradGuard g = new NoGradGuard()) {
+            DiffusionStep plain = new DiffusionStep(unet, Tiny.NOISE), snr = new DiffusionStep(unet, Tiny.NOISE, Tiny.NOISE.predictionType(), 5);
+            DiffusionStep.Output p = plain.compute(b.latents(), b.ctx(), noise, t, null);
+            DiffusionStep.Output q = snr.compute(b.latents(), b.ctx(), noise, t, null);
+            float[] pred = T.toFloats(p.pred()), target = T.toFloats(p.target());
+            double all = 0, weighted = 0;
+            int per = pred.length / 3;
+            for (int i = 0; i < 3; i++) {
+                double mse = 0;
+                for (int k = i * per; k < (i + 1) * per; k++) mse += (pred[k] - target[k]) * (double) (pred[k] - target[k]);
+                mse /= per;
+                double ratio = acp[(int) ts[i]] / (1.0 - acp[(int) ts[i]]);
+                double w = Math.min(ratio, 5) / ratio;
+                assertEquals(i == 0 ? 5 / ratio : 1.0, w, 1e-12, "only the nearly clean timestep is weighted down");
+                all += mse;
+                weighted += w * mse;
+            }
+            assertEquals(all / 3, p.loss().item().toDouble(), 1e-6 * all);
+            assertEquals(weighted / 3, q.loss().item().toDouble(), 1e-6 * all);
+            assertTrue(q.loss().item().toDouble() < p.loss().item().toDouble());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new DiffusionStep(unet, Tiny.NOISE, Tiny.NOISE.predictionType(), -1));
     }
 
     @Test

@@ -90,11 +90,13 @@ public final class UnetRecipe implements AutoCloseable {
      * @param saveDtype      precision of the final model's files; null for float32
      * @param trainTextEncoder train the text encoder too (all its parameters, the UNet's learning rate),
      *                       as diffusers' DreamBooth script's {@code --train_text_encoder}; OUT/final holds it
+     * @param snrGamma       Min-SNR-gamma loss weighting ({@link DiffusionStep}), 0 for the plain mean
      */
     public record Settings(Path data, Path model, Path vae, Path textEncoder, Path unetConfig, boolean fromScratch,
                            PredictionType prediction, double captionDropout, int resolution, double emaDecay, DType saveDtype,
-                           boolean trainTextEncoder) {
+                           boolean trainTextEncoder, double snrGamma) {
         public Settings {
+            if (!(snrGamma >= 0)) throw new IllegalArgumentException("--snr-gamma must be 0 (off) or positive, got " + snrGamma);
             if (data == null) throw new IllegalArgumentException("--data is required");
             if (model != null && (vae != null || textEncoder != null))
                 throw new IllegalArgumentException("give either --model or --vae with --text-encoder, not both");
@@ -112,32 +114,36 @@ public final class UnetRecipe implements AutoCloseable {
 
         /** Defaults: from scratch on component folders, epsilon, 10% caption dropout, no EMA, float32. */
         public static Settings components(Path data, Path vae, Path textEncoder) {
-            return new Settings(data, null, vae, textEncoder, null, false, null, DEFAULT_CAPTION_DROPOUT, 0, 0, null, false);
+            return new Settings(data, null, vae, textEncoder, null, false, null, DEFAULT_CAPTION_DROPOUT, 0, 0, null, false, 0);
         }
 
         /** Defaults: fine-tuning the pipeline's UNet. */
         public static Settings fineTune(Path data, Path model) {
-            return new Settings(data, model, null, null, null, false, null, DEFAULT_CAPTION_DROPOUT, 0, 0, null, false);
+            return new Settings(data, model, null, null, null, false, null, DEFAULT_CAPTION_DROPOUT, 0, 0, null, false, 0);
         }
 
         public Settings withCaptionDropout(double p) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype, trainTextEncoder);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
         }
 
         public Settings withUnetConfig(Path json) {
-            return new Settings(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder);
+            return new Settings(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
         }
 
         public Settings withPrediction(PredictionType p) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, p, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, p, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
         }
 
         public Settings withTextEncoderTraining(boolean on) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, on);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, on, snrGamma);
+        }
+
+        public Settings withSnrGamma(double gamma) {
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, gamma);
         }
 
         public Settings withEmaDecay(double d) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, d, saveDtype, trainTextEncoder);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, d, saveDtype, trainTextEncoder, snrGamma);
         }
     }
 
@@ -194,7 +200,7 @@ public final class UnetRecipe implements AutoCloseable {
         ImageBatches images = new ImageBatches(data, resolution);
         LatentCache cache = run.latentCache() == null ? null : new LatentCache(run.latentCache(), LatentCache.hash(vae), resolution);
         PromptEncoder text = new PromptEncoder(tok, TextConditioning.padding(TextConditioning.family(unet.config())), te, s.trainTextEncoder());
-        this.objective = new TextToImageObjective(new DiffusionStep(unet, scheduler), images, new VaeLatents(vae, cache), text, s.captionDropout());
+        this.objective = new TextToImageObjective(new DiffusionStep(unet, scheduler, scheduler.predictionType(), s.snrGamma()), images, new VaeLatents(vae, cache), text, s.captionDropout());
         String unetJson = ConfigJson.toText(unetJson(unet.config(), resolution / vae.config().scaleFactor()));
         List<Component> comps = new ArrayList<>();
         comps.add(Component.of("unet", unet, ParamSelector.ALL).withConfig(unetJson));

@@ -82,7 +82,7 @@ class UnetRecipeTest {
     void facadeTrainsAndWritesAPipelineThatGenerates() throws Exception {
         Path out = tmp.resolve("run");
         UnetTraining what = new UnetTraining(data(), null, TinyT2I.vaeFolder(tmp.resolve("vae")), TinyT2I.textFolder(tmp.resolve("text")),
-                TinyT2I.unetJson(tmp.resolve("unet.json"), TinyT2I.UNET), false, "v", 0.1, 0, 0.9, "fp32", false);
+                TinyT2I.unetJson(tmp.resolve("unet.json"), TinyT2I.UNET), false, "v", 0.1, 0, 0.9, "fp32", false, 0);
         TrainRun tr = new TrainRun(out, 3, 3, 2, 1, 1e-3, "constant", -1, 1.0, 0, 0, true, true, null, 0);
         String summary = Easel.trainUnet(what, tr, false);
         assertTrue(summary.contains("3 steps") && summary.contains("v_prediction"), summary);
@@ -283,7 +283,7 @@ class UnetRecipeTest {
     @Test
     void fineTuningStartsFromTheBaseUnet() {
         Path base = TinyT2I.pipeline(tmp.resolve("base"), 21);
-        UnetRecipe.Settings fp16 = new UnetRecipe.Settings(data(), base, null, null, null, false, null, 0.1, 0, 0, DType.FP16, false);
+        UnetRecipe.Settings fp16 = new UnetRecipe.Settings(data(), base, null, null, null, false, null, 0.1, 0, 0, DType.FP16, false, 0);
         try (UnetRecipe r = UnetRecipe.prepare(fp16, run(tmp.resolve("run"), 1, 2, 1e-3, null));
              UNet2DConditionModel b = ComponentFiles.unet(base.resolve("unet"), DType.FP32)) {
             String k = "conv_in.weight";
@@ -301,7 +301,7 @@ class UnetRecipeTest {
             assertEquals(16, sd.nativeSize());
         }
         // --from-scratch keeps the architecture with fresh seeded weights
-        UnetRecipe.Settings s = new UnetRecipe.Settings(data(), base, null, null, null, true, null, 0.1, 0, 0, null, false);
+        UnetRecipe.Settings s = new UnetRecipe.Settings(data(), base, null, null, null, true, null, 0.1, 0, 0, null, false, 0);
         try (UnetRecipe r = UnetRecipe.prepare(s, run(tmp.resolve("run2"), 1, 2, 1e-3, null));
              UNet2DConditionModel b = ComponentFiles.unet(base.resolve("unet"), DType.FP32)) {
             assertEquals(b.config(), r.unet().config());
@@ -332,7 +332,7 @@ class UnetRecipeTest {
         assertEquals(32, p.normNumGroups());
         // 16-pixel images are too small for the preset's two halvings of 2x2 latents
         UnetRecipe.Settings s = UnetRecipe.Settings.components(data(), TinyT2I.vaeFolder(tmp.resolve("vae")), TinyT2I.textFolder(tmp.resolve("text")));
-        s = new UnetRecipe.Settings(s.data(), null, s.vae(), s.textEncoder(), null, false, null, 0.1, 16, 0, null, false);
+        s = new UnetRecipe.Settings(s.data(), null, s.vae(), s.textEncoder(), null, false, null, 0.1, 16, 0, null, false, 0);
         UnetRecipe.Settings fs = s;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UnetRecipe.prepare(fs, run(tmp.resolve("run"), 1, 1, 1e-3, null)));
         assertTrue(e.getMessage().contains("--resolution 16 must be a multiple of 32"), e.getMessage());
@@ -351,5 +351,12 @@ class UnetRecipeTest {
                 new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
         assertEquals(2, code);
         assertEquals("easel: give --model PIPELINE, or both --vae DIR and --text-encoder DIR", err.toString().strip());
+        assertTrue(help.contains("--snr-gamma") && help.contains("min(SNR, gamma) / SNR"), help);
+        err.getBuffer().setLength(0);
+        code = io.easel.cli.Main.run(new String[]{"train", "unet", "--data", data().toString(), "-o", tmp.resolve("x").toString(), "--vae", "v",
+                "--text-encoder", "t", "--snr-gamma", "-5"}, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        assertEquals(2, code);
+        assertEquals("easel: --snr-gamma must be 0 (off) or positive, got -5.0", err.toString().strip());
+        assertFalse(Files.exists(tmp.resolve("x")));
     }
 }
