@@ -2,7 +2,7 @@
 # Retrains the bundled default family (models/README.md) from nothing: the shapes-world dataset,
 # then the VAE, CLIP, UNet and the three ControlNets, then half-precision copies in models/.
 # These are the commands and settings the bundled weights were made with, on a 2-core machine
-# (about 4 hours there). Every step resumes where it stopped when the script is run again.
+# (about 5 hours there). Every step resumes where it stopped when the script is run again.
 #   models/train-family.sh [WORK_DIR]        (default WORK_DIR: ./family-work, not in git)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +28,10 @@ mkdir -p "$runs"
     --lr-schedule cosine --warmup-steps 100 --cache-latents --checkpoint-every 500 --save-dtype fp16
 "$easel" train unet --model "$runs/unet-text/final" --train-text-encoder --data "$data" -o "$runs/unet-text2" --steps 2500 --lr 1e-4 \
     --lr-schedule cosine --warmup-steps 0 --cache-latents --checkpoint-every 500 --save-dtype fp16
+# then 3,500 more joint steps with Min-SNR-gamma weighting (diffusers' --snr_gamma 5): the noisy timesteps, where the
+# layout is decided, count more than the nearly clean ones
+"$easel" train unet --model "$runs/unet-text2/final" --train-text-encoder --data "$data" -o "$runs/unet-text3" --steps 3500 --lr 1e-4 \
+    --lr-schedule cosine --warmup-steps 0 --snr-gamma 5 --cache-latents --checkpoint-every 500 --save-dtype fp16
 for c in canny seg pose; do
   "$easel" train controlnet --model "$runs/unet/final" --data "$data" --condition "$c" --hint-channels 16,32,64 \
       --lr 5e-4 --batch-size 16 --steps "${CN_STEPS:-1200}" --cache-latents --cache-dir "$runs/cn-latents" -o "$runs/cn-$c" --save-dtype fp16
@@ -36,7 +40,7 @@ done
 
 out="$here/models"
 rm -rf "$out/easel-shapes" "$out/easel-shapes-clip" "$out"/easel-shapes-controlnet-*
-cp -r "$runs/unet-text2/final" "$out/easel-shapes"
+cp -r "$runs/unet-text3/final" "$out/easel-shapes"
 rm -f "$out/easel-shapes"/*.safetensors   # the LDM single file duplicates the folder's weights
 cp -r "$runs/clip/final/clip" "$out/easel-shapes-clip"
 for c in canny seg pose; do
