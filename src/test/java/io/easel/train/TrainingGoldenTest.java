@@ -41,7 +41,8 @@ class TrainingGoldenTest {
     }
 
     private static void assertOnlyIllConditionedChecksFail(String kind) throws Exception {
-        ConformanceRunner.Result r = run(caseDir(kind));
+        Path dir = caseDir(kind);
+        ConformanceRunner.Result r = run(dir);
         String detail = r.detail() == null ? "" : r.detail();
         assertNotEquals(ConformanceRunner.Status.SKIP, r.status(), detail);
         for (String part : detail.split("; ")) {
@@ -51,7 +52,7 @@ class TrainingGoldenTest {
                 assertTrue(m.find() && Double.parseDouble(m.group(1)) < 1e-4, part);
                 continue;
             }
-            assertTrue(io.easel.conformance.IllConditioned.stepOneNoise(part),
+            assertTrue(io.easel.conformance.IllConditioned.stepOneNoise(part, dir),
                     "unexpected failure: " + part + " (all: " + detail + ")");
         }
     }
