@@ -45,7 +45,7 @@ final class TrainUnetCommand implements Callable<Integer> {
     double captionDropout;
     @Option(names = "--resolution", defaultValue = "0", description = "Training size in pixels (default: the UNet's sample_size x the VAE factor, 64 for the preset).")
     int resolution;
-    @Option(names = "--ema-decay", defaultValue = "0", description = "Keep an EMA of the UNet's weights up to this decay (e.g. 0.9999) and save it instead; 0 for none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ema-decay", defaultValue = "0", description = "Keep an EMA of the UNet's weights (and the text encoder's, with --train-text-encoder) up to this decay (e.g. 0.9999) and save it instead; 0 for none (default: ${DEFAULT-VALUE}).")
     double emaDecay;
     @Option(names = "--train-text-encoder", description = "Train the text encoder with the UNet (all its parameters, the same learning rate), as diffusers' "
             + "DreamBooth script's --train_text_encoder; OUT/final then holds the trained text encoder (default: frozen).")

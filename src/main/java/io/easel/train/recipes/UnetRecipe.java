@@ -181,6 +181,7 @@ public final class UnetRecipe implements AutoCloseable {
     private final AutoencoderKL vae;
     private final UNet2DConditionModel unet;
     private final UNet2DConditionModel emaUnet;
+    private final CLIPTextModel emaTextEncoder;
     private final SchedulerConfig scheduler;
     private final int resolution;
     private final TextToImageObjective objective;
@@ -208,10 +209,18 @@ public final class UnetRecipe implements AutoCloseable {
             comps.add(new Component("text_encoder", te, ParamSelector.ALL, "model.safetensors", ConfigJson.toText(te.config().toJson())));
         this.emaUnet = s.emaDecay() > 0 ? new UNet2DConditionModel(unet.config()) : null;
         if (emaUnet != null) comps.add(Component.of("unet_ema", emaUnet, ParamSelector.NONE).withConfig(unetJson));
+        // a trained text encoder is averaged with the UNet: the saved pair then comes from the same steps
+        this.emaTextEncoder = emaUnet != null && s.trainTextEncoder() ? new CLIPTextModel(te.config()) : null;
+        if (emaTextEncoder != null)
+            comps.add(new Component("text_encoder_ema", emaTextEncoder, ParamSelector.NONE, "model.safetensors", ConfigJson.toText(te.config().toJson())));
         this.trainer = new Trainer<>(run.trainerConfig(NAME), comps, examples(images), objective);
         if (emaUnet != null) {
             Ema ema = new Ema(unet, emaUnet, s.emaDecay());
-            trainer.onStep(r -> ema.update(r.step()));
+            Ema emaText = emaTextEncoder != null ? new Ema(te, emaTextEncoder, s.emaDecay()) : null;
+            trainer.onStep(r -> {
+                ema.update(r.step());
+                if (emaText != null) emaText.update(r.step());
+            });
         }
     }
 
@@ -309,8 +318,9 @@ public final class UnetRecipe implements AutoCloseable {
         Path out = run.output();
         Path fin = out.resolve("final"), single = out.resolve("final.safetensors");
         UNet2DConditionModel saved = emaUnet != null ? emaUnet : unet;
+        CLIPTextModel savedText = emaTextEncoder != null ? emaTextEncoder : textEncoder;
         Family family = TextConditioning.family(saved.config());
-        ModelWriter.Components c = new ModelWriter.Components(family, tokenizer, textEncoder, saved, vae, scheduler);
+        ModelWriter.Components c = new ModelWriter.Components(family, tokenizer, savedText, saved, vae, scheduler);
         try (NoGradGuard g = new NoGradGuard(); PointerScope scope = new PointerScope()) {
             // written beside OUT/final and renamed into place, as the other recipes do: a failed write keeps the old one
             FinalFolder.replace(fin, tmp -> ModelWriter.saveDiffusersFolder(tmp, c, settings.saveDtype(), resolution));
@@ -356,7 +366,7 @@ public final class UnetRecipe implements AutoCloseable {
 
     @Override public void close() {
         trainer.close();
-        for (AutoCloseable c : new AutoCloseable[]{emaUnet, unet, vae, textEncoder}) closeQuietly(c);
+        for (AutoCloseable c : new AutoCloseable[]{emaUnet, emaTextEncoder, unet, vae, textEncoder}) closeQuietly(c);
     }
 
     // ---- helpers

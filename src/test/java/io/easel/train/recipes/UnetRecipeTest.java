@@ -225,6 +225,28 @@ class UnetRecipeTest {
     }
 
     @Test
+    void emaWithTextEncoderTrainingAveragesAndSavesBoth() throws Exception {
+        Path out = tmp.resolve("ema");
+        try (UnetRecipe r = UnetRecipe.prepare(components().withCaptionDropout(0).withTextEncoderTraining(true).withEmaDecay(0.9),
+                run(out, 3, 2, 1e-3, null))) { r.run(); }
+        Path ck = out.resolve("checkpoints/checkpoint-3");
+        try (SafeTensors fin = SafeTensors.open(out.resolve("final/text_encoder/model.safetensors"));
+             SafeTensors ema = SafeTensors.open(ck.resolve("text_encoder_ema/model.safetensors"));
+             SafeTensors raw = SafeTensors.open(ck.resolve("text_encoder/model.safetensors"));
+             SafeTensors base = SafeTensors.open(tmp.resolve("text/model.safetensors"))) {
+            assertEquals(raw.infos().keySet(), fin.infos().keySet());
+            int between = 0;
+            for (String k : raw.infos().keySet()) {
+                assertTrue(fin.load(k).equal(ema.load(k)), "final text encoder is not the EMA at " + k);
+                Tensor b = base.load(k), e = ema.load(k), w = raw.load(k);
+                // decay(2) = 2/11, decay(3) = 3/12: the average lags the weights but has left the base
+                if (!w.equal(b) && !e.equal(w) && !e.equal(b)) between++;
+            }
+            assertTrue(between > 10, between + " text-encoder tensors averaged");
+        }
+    }
+
+    @Test
     void resumingAnotherRecipesCheckpointIsRefused() {
         Path out = tmp.resolve("run");
         // a checkpoint of another recipe, of the same UNet, in OUT/checkpoints
