@@ -2,7 +2,7 @@
 # Retrains the bundled default family (models/README.md) from nothing: the shapes-world dataset,
 # then the VAE, CLIP, UNet and the three ControlNets, then half-precision copies in models/.
 # These are the commands and settings the bundled weights were made with, on a 2-core machine
-# (about 5 hours there). Every step resumes where it stopped when the script is run again.
+# (about 6 hours on the slower of them). Every step resumes where it stopped when the script is run again.
 #   models/train-family.sh [WORK_DIR]        (default WORK_DIR: ./family-work, not in git)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,12 +18,11 @@ mkdir -p "$runs"
 "$easel" train clip --data "$data" --holdout "$data/holdout" -o "$runs/clip" --steps 2000 --threads 1
 "$easel" train unet --data "$data" --vae "$runs/vae/final/vae" --text-encoder "$runs/clip/final/text_encoder" \
     -o "$runs/unet" --steps 3000 --warmup-steps 200 --lr-schedule cosine --cache-latents --checkpoint-every 500
-# extended to 5000 steps (resumes at 3000; the cosine over 5000 steps restarts the rate at 1.85e-4) and written in
-# fp16: the ControlNets learn against this half-precision base
+# extended to 5000 steps (resumes at 3000; the cosine over 5000 steps restarts the rate at 1.85e-4), written in fp16
 "$easel" train unet --data "$data" --vae "$runs/vae/final/vae" --text-encoder "$runs/clip/final/text_encoder" \
     -o "$runs/unet" --steps 5000 --warmup-steps 200 --lr-schedule cosine --cache-latents --checkpoint-every 500 --save-dtype fp16
 # then the UNet and the text encoder together, from the 5000-step pipeline (the CLIP text tower learns what the UNet
-# needs from each word); the ControlNets below were trained against the 5000-step base and are bundled with this one
+# needs from each word)
 "$easel" train unet --model "$runs/unet/final" --train-text-encoder --data "$data" -o "$runs/unet-text" --steps 4000 --lr 2e-4 \
     --lr-schedule cosine --warmup-steps 100 --cache-latents --checkpoint-every 500 --save-dtype fp16
 "$easel" train unet --model "$runs/unet-text/final" --train-text-encoder --data "$data" -o "$runs/unet-text2" --steps 2500 --lr 1e-4 \
@@ -32,6 +31,10 @@ mkdir -p "$runs"
 # layout is decided, count more than the nearly clean ones
 "$easel" train unet --model "$runs/unet-text2/final" --train-text-encoder --data "$data" -o "$runs/unet-text3" --steps 3500 --lr 1e-4 \
     --lr-schedule cosine --warmup-steps 0 --snr-gamma 5 --cache-latents --checkpoint-every 500 --save-dtype fp16
+# then 4,000 more at a higher rate (1.5e-4, cosine, 100 warm-up steps): the bundled pipeline
+"$easel" train unet --model "$runs/unet-text3/final" --train-text-encoder --data "$data" -o "$runs/unet-text4" --steps 4000 --lr 1.5e-4 \
+    --lr-schedule cosine --warmup-steps 100 --snr-gamma 5 --cache-latents --checkpoint-every 500 --save-dtype fp16
+# the ControlNets, each a copy of the 5000-step UNet's encoder, trained against that base (bundled with the later one)
 for c in canny seg pose; do
   "$easel" train controlnet --model "$runs/unet/final" --data "$data" --condition "$c" --hint-channels 16,32,64 \
       --lr 5e-4 --batch-size 16 --steps "${CN_STEPS:-1200}" --cache-latents --cache-dir "$runs/cn-latents" -o "$runs/cn-$c" --save-dtype fp16
@@ -40,7 +43,7 @@ done
 
 out="$here/models"
 rm -rf "$out/easel-shapes" "$out/easel-shapes-clip" "$out"/easel-shapes-controlnet-*
-cp -r "$runs/unet-text3/final" "$out/easel-shapes"
+cp -r "$runs/unet-text4/final" "$out/easel-shapes"
 rm -f "$out/easel-shapes"/*.safetensors   # the LDM single file duplicates the folder's weights
 cp -r "$runs/clip/final/clip" "$out/easel-shapes-clip"
 for c in canny seg pose; do
