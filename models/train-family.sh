@@ -34,12 +34,11 @@ mkdir -p "$runs"
 # then 4,000 more at a higher rate (1.5e-4, cosine, 100 warm-up steps): the bundled pipeline
 "$easel" train unet --model "$runs/unet-text3/final" --train-text-encoder --data "$data" -o "$runs/unet-text4" --steps 4000 --lr 1.5e-4 \
     --lr-schedule cosine --warmup-steps 100 --snr-gamma 5 --cache-latents --checkpoint-every 500 --save-dtype fp16
-# the canny and seg ControlNets, each a copy of the 5000-step UNet's encoder, trained against that base (bundled with
-# the later one); the pose ControlNet against the bundled base
-"$easel" train controlnet --model "$runs/unet-text4/final" --data "$data" --condition pose --hint-channels 16,32,64 \
-    --lr 5e-4 --batch-size 16 --steps "${CN_STEPS:-1200}" --cache-latents --cache-dir "$runs/cn-latents" -o "$runs/cn-pose" --save-dtype fp16
-for c in canny seg; do
-  "$easel" train controlnet --model "$runs/unet/final" --data "$data" --condition "$c" --hint-channels 16,32,64 \
+# the ControlNets, each a copy of its base's encoder: canny and seg against the 5000-step UNet (bundled with the later
+# one), pose against the bundled base
+for c in canny seg pose; do
+  base="$runs/unet/final"; [ "$c" = pose ] && base="$runs/unet-text4/final"
+  "$easel" train controlnet --model "$base" --data "$data" --condition "$c" --hint-channels 16,32,64 \
       --lr 5e-4 --batch-size 16 --steps "${CN_STEPS:-1200}" --cache-latents --cache-dir "$runs/cn-latents" -o "$runs/cn-$c" --save-dtype fp16
 done
 "$easel" train clip --data "$data" --holdout "$data/holdout" -o "$runs/clip" --steps 2000 --threads 1 --save-dtype fp16
