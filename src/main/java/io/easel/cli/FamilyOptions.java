@@ -3,6 +3,7 @@ package io.easel.cli;
 import io.easel.api.Easel;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +24,11 @@ final class FamilyOptions {
     Map<String, Path> controlNets() {
         if (textOnly && controlNets != null) throw new IllegalArgumentException("--text-only and --controlnet exclude each other");
         if (textOnly) return new LinkedHashMap<>();
-        return controlNets != null ? new LinkedHashMap<>(controlNets) : Easel.defaultControlNets();
+        if (controlNets == null) return Easel.defaultControlNets();
+        // checked before any image is made: eval generates its text-only images before it loads a ControlNet
+        controlNets.forEach((kind, path) -> {
+            if (!Files.exists(path)) throw new IllegalArgumentException("--controlnet " + kind + "=" + path + ": no such file or folder");
+        });
+        return new LinkedHashMap<>(controlNets);
     }
 }

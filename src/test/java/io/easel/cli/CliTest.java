@@ -69,6 +69,14 @@ class CliTest {
         r = easel("eval", "--cfg", "0.5", "--scenes", "1");
         assertEquals(2, r.code, r.err);
         assertTrue(r.err.contains("--cfg must be within 1..30, got 0.5"), r.err);
+        r = easel("eval", "--controlnet", "pose=" + dir.resolve("no-such-cn"), "--scenes", "1");
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("--controlnet pose=" + dir.resolve("no-such-cn") + ": no such file or folder"), r.err);
+        Path sheet = dir.resolve("sheet.png");
+        r = easel("demo", sheet.toString(), "--controlnet", "canny=" + dir.resolve("no-such-cn"));
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("--controlnet canny="), r.err);
+        assertFalse(Files.exists(sheet), "no partial contact sheet");
     }
 
     @Test
