@@ -23,10 +23,18 @@ import java.nio.file.Path;
  * @param saveDtype      "fp32" or "fp16" for the final model's files
  * @param trainTextEncoder train the text encoder with the UNet (its weights in OUT/final change too)
  * @param snrGamma       Min-SNR-gamma loss weighting (diffusers' --snr_gamma, e.g. 5), 0 for the plain mean
+ * @param zeroTerminalSnr rescale the base's noise schedule to zero terminal SNR (Lin et al. 2023), with
+ *                       v-prediction and trailing timesteps
  */
 public record UnetTraining(Path data, Path model, Path vae, Path textEncoder, Path unetConfig, boolean fromScratch, String prediction,
                            double captionDropout, int resolution, double emaDecay, String saveDtype, boolean trainTextEncoder,
-                           double snrGamma) {
+                           double snrGamma, boolean zeroTerminalSnr) {
+    /** Without zero-terminal-SNR rescaling. */
+    public UnetTraining(Path data, Path model, Path vae, Path textEncoder, Path unetConfig, boolean fromScratch, String prediction,
+                        double captionDropout, int resolution, double emaDecay, String saveDtype, boolean trainTextEncoder, double snrGamma) {
+        this(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma, false);
+    }
+
     public UnetTraining {
         if (saveDtype == null) saveDtype = "fp32";
         SaveDtype.parse(saveDtype);
@@ -44,24 +52,24 @@ public record UnetTraining(Path data, Path model, Path vae, Path textEncoder, Pa
     }
 
     public UnetTraining withUnetConfig(Path json) {
-        return new UnetTraining(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
+        return new UnetTraining(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma, zeroTerminalSnr);
     }
 
     public UnetTraining withCaptionDropout(double p) {
-        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
+        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma, zeroTerminalSnr);
     }
 
     public UnetTraining withTextEncoderTraining(boolean on) {
-        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, on, snrGamma);
+        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, on, snrGamma, zeroTerminalSnr);
     }
 
     public UnetTraining withSnrGamma(double gamma) {
-        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, gamma);
+        return new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, gamma, zeroTerminalSnr);
     }
 
     UnetRecipe.Settings settings() {
         DType d = SaveDtype.parse(saveDtype);
         return new UnetRecipe.Settings(data, model, vae, textEncoder, unetConfig, fromScratch,
-                prediction == null ? null : ModelOptions.predictionType(prediction), captionDropout, resolution, emaDecay, d == DType.FP32 ? null : d, trainTextEncoder, snrGamma);
+                prediction == null ? null : ModelOptions.predictionType(prediction), captionDropout, resolution, emaDecay, d == DType.FP32 ? null : d, trainTextEncoder, snrGamma, zeroTerminalSnr);
     }
 }

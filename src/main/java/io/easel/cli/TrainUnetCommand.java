@@ -53,12 +53,17 @@ final class TrainUnetCommand implements Callable<Integer> {
     @Option(names = "--snr-gamma", defaultValue = "0", description = "Min-SNR-gamma loss weighting (Hang et al. 2023; diffusers' --snr_gamma, 5 recommended): each example's loss "
             + "weighted by min(SNR, gamma) / SNR, so nearly clean timesteps count less and the noisy ones, where layout is decided, more; 0 for the plain mean (default: ${DEFAULT-VALUE}).")
     double snrGamma;
+    @Option(names = "--zero-terminal-snr", description = "Rescale the base's noise schedule so that its last timestep is pure noise (Lin et al. 2023, "
+            + "\"Common Diffusion Noise Schedules and Sample Steps are Flawed\"; diffusers' rescale_betas_zero_snr), with v-prediction and trailing "
+            + "timesteps, written to OUT/final's scheduler. SD's schedule leaves 0.07 of the image in its noisiest step, so a model trained on it "
+            + "takes its layout from the starting noise instead of the prompt (default: off).")
+    boolean zeroTerminalSnr;
     @Option(names = "--save-dtype", defaultValue = "fp32", description = "fp32 or fp16 for the final model's files (default: ${DEFAULT-VALUE}); rerunning a finished run with another value rewrites OUT/final without training.")
     String saveDtype;
 
     @Override
     public Integer call() {
-        UnetTraining what = new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
+        UnetTraining what = new UnetTraining(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma, zeroTerminalSnr);
         String summary = Easel.trainUnet(what, run.toRun(), true);
         spec.commandLine().getOut().println(summary);
         return 0;

@@ -190,6 +190,7 @@ public final class ModelWriter {
         if (!s.lowerOrderFinal()) o.put("lower_order_final", false);
         o.put("num_train_timesteps", s.numTrainTimesteps());
         o.put("prediction_type", s.predictionType().jsonName);
+        if (s.rescaleBetasZeroSnr()) o.put("rescale_betas_zero_snr", true);
         o.put("set_alpha_to_one", s.setAlphaToOne());
         o.put("steps_offset", s.stepsOffset());
         o.put("thresholding", false);

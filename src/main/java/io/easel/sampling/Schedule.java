@@ -59,6 +59,10 @@ public record Schedule(
         if (cfg.useKarrasSigmas() && (kind == SamplerKind.DDIM || kind == SamplerKind.EULER_A))
             throw new IllegalArgumentException("use_karras_sigmas=true is not supported by " + kind);
         float[] ac = alphasCumprod(cfg);
+        // Euler, Euler a and DPM++ with zero terminal SNR: "close to 0 without being 0 so first
+        // sigma is not inf", 2**-24 as diffusers sets it; DDIM keeps the exact 0 (v-prediction
+        // gives x0 = -v there).
+        if (cfg.rescaleBetasZeroSnr() && kind != SamplerKind.DDIM) ac[ac.length - 1] = 0x1p-24f;
         float[] trainSigmas = trainSigmas(ac);
         switch (kind) {
             case DDIM: {
@@ -140,10 +144,13 @@ public record Schedule(
 
     // ---- the training schedule: float32 torch arithmetic, done by libtorch itself ----
 
-    /** {@code alphas_cumprod} as diffusers' schedulers build it (float32 betas; libtorch's cumprod). */
-    /** The float32 training {@code alphas_cumprod} of a noise schedule (diffusers' DDPMScheduler), one per training timestep. */
+    /**
+     * The float32 training {@code alphas_cumprod} of a noise schedule (diffusers' DDPMScheduler),
+     * one per training timestep; with {@code rescale_betas_zero_snr} the last one is 0.
+     */
     public static float[] trainingAlphasCumprod(SchedulerConfig cfg) { return alphasCumprod(cfg); }
 
+    /** {@code alphas_cumprod} as diffusers' schedulers build it (float32 betas; libtorch's cumprod). */
     static float[] alphasCumprod(SchedulerConfig cfg) {
         int n = cfg.numTrainTimesteps();
         try (PointerScope scope = new PointerScope()) {
@@ -155,9 +162,26 @@ public record Schedule(
             } else {
                 betas = T.fromFloats(cosineBetas(n), n);
             }
+            if (cfg.rescaleBetasZeroSnr()) betas = rescaleZeroTerminalSnr(betas);
             Tensor alphas = betas.neg().add(s(1.0));
             return T.toFloats(torch.cumprod(alphas, 0));
         }
+    }
+
+    /**
+     * diffusers' {@code rescale_zero_terminal_snr} (Lin et al. 2023, Algorithm 1), in float32 torch
+     * arithmetic: sqrt(alphas_cumprod) shifted so that its last value is 0 and scaled so that its
+     * first is unchanged, then turned back into betas.
+     */
+    static Tensor rescaleZeroTerminalSnr(Tensor betas) {
+        Tensor alphas = betas.neg().add(s(1.0));
+        Tensor sqrtAc = torch.cumprod(alphas, 0).sqrt();
+        long n = sqrtAc.size(0);
+        Tensor first = sqrtAc.narrow(0, 0, 1).clone(), last = sqrtAc.narrow(0, n - 1, 1).clone();
+        sqrtAc = sqrtAc.sub(last).mul(first.div(first.sub(last)));
+        Tensor ac = sqrtAc.pow(s(2));
+        Tensor ratios = ac.narrow(0, 1, n - 1).div(ac.narrow(0, 0, n - 1));
+        return torch.cat(new org.bytedeco.pytorch.TensorVector(ac.narrow(0, 0, 1), ratios), 0).neg().add(s(1.0));
     }
 
     /** {@code betas_for_alpha_bar(n)} with the cosine transform and max_beta 0.999, in float64 then float32. */

@@ -29,6 +29,10 @@ import java.util.Set;
  * @param finalSigmasType     {@code final_sigmas_type} (Euler, DPM++)
  * @param lowerOrderFinal     {@code lower_order_final} (DPM++: first-order last step under 15 steps)
  * @param eulerAtFinal        {@code euler_at_final} (DPM++: always first-order last step)
+ * @param rescaleBetasZeroSnr {@code rescale_betas_zero_snr}: the betas rescaled so that the last
+ *                            training timestep has zero signal-to-noise ratio (Lin et al. 2023,
+ *                            "Common Diffusion Noise Schedules and Sample Steps are Flawed"); the
+ *                            model then needs v-prediction
  */
 public record SchedulerConfig(
         int numTrainTimesteps,
@@ -44,7 +48,8 @@ public record SchedulerConfig(
         boolean useKarrasSigmas,
         FinalSigmasType finalSigmasType,
         boolean lowerOrderFinal,
-        boolean eulerAtFinal) {
+        boolean eulerAtFinal,
+        boolean rescaleBetasZeroSnr) {
 
     /** {@code beta_schedule}. */
     public enum BetaSchedule {
@@ -81,6 +86,15 @@ public record SchedulerConfig(
     /** Stable Diffusion 2.x 768-v: the SD1.5 schedule with v-prediction. */
     public static final SchedulerConfig SD2_V = SD15.withPredictionType(PredictionType.V_PREDICTION);
 
+    /** Without zero-terminal-SNR rescaling. */
+    public SchedulerConfig(int numTrainTimesteps, double betaStart, double betaEnd, BetaSchedule betaSchedule,
+                           PredictionType predictionType, TimestepSpacing timestepSpacing, int stepsOffset, boolean setAlphaToOne,
+                           boolean clipSample, double clipSampleRange, boolean useKarrasSigmas, FinalSigmasType finalSigmasType,
+                           boolean lowerOrderFinal, boolean eulerAtFinal) {
+        this(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, timestepSpacing, stepsOffset, setAlphaToOne,
+                clipSample, clipSampleRange, useKarrasSigmas, finalSigmasType, lowerOrderFinal, eulerAtFinal, false);
+    }
+
     public SchedulerConfig {
         if (numTrainTimesteps < 2) throw new IllegalArgumentException("num_train_timesteps must be at least 2, got " + numTrainTimesteps);
         if (betaSchedule == null || predictionType == null || finalSigmasType == null)
@@ -96,12 +110,22 @@ public record SchedulerConfig(
 
     public SchedulerConfig withPredictionType(PredictionType p) {
         return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, p, timestepSpacing, stepsOffset,
-                setAlphaToOne, clipSample, clipSampleRange, useKarrasSigmas, finalSigmasType, lowerOrderFinal, eulerAtFinal);
+                setAlphaToOne, clipSample, clipSampleRange, useKarrasSigmas, finalSigmasType, lowerOrderFinal, eulerAtFinal, rescaleBetasZeroSnr);
     }
 
     public SchedulerConfig withTimestepSpacing(TimestepSpacing s) {
         return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, predictionType, s, stepsOffset,
-                setAlphaToOne, clipSample, clipSampleRange, useKarrasSigmas, finalSigmasType, lowerOrderFinal, eulerAtFinal);
+                setAlphaToOne, clipSample, clipSampleRange, useKarrasSigmas, finalSigmasType, lowerOrderFinal, eulerAtFinal, rescaleBetasZeroSnr);
+    }
+
+    /**
+     * Zero terminal SNR as Lin et al. (2023) recommend it: the rescaled betas, v-prediction and
+     * {@code trailing} timesteps, so that sampling starts from pure noise at the last training
+     * timestep, which is what the model saw there in training.
+     */
+    public SchedulerConfig withZeroTerminalSnr() {
+        return new SchedulerConfig(numTrainTimesteps, betaStart, betaEnd, betaSchedule, PredictionType.V_PREDICTION, TimestepSpacing.TRAILING,
+                stepsOffset, setAlphaToOne, clipSample, clipSampleRange, useKarrasSigmas, finalSigmasType, lowerOrderFinal, eulerAtFinal, true);
     }
 
     /**
@@ -119,7 +143,6 @@ public record SchedulerConfig(
         // Options with no implementation: accepted only at their neutral value.
         r.refuseUnless("trained_betas", JsonNode::isNull, "an explicit trained_betas array");
         r.refuseUnless("thresholding", n -> !n.asBoolean(), "thresholding=true (dynamic thresholding)");
-        r.refuseUnless("rescale_betas_zero_snr", n -> !n.asBoolean(), "rescale_betas_zero_snr=true");
         r.refuseUnless("use_exponential_sigmas", n -> !n.asBoolean(), "use_exponential_sigmas=true");
         r.refuseUnless("use_beta_sigmas", n -> !n.asBoolean(), "use_beta_sigmas=true");
         r.refuseUnless("use_lu_lambdas", n -> !n.asBoolean(), "use_lu_lambdas=true");
@@ -152,7 +175,8 @@ public record SchedulerConfig(
                 r.bool("use_karras_sigmas", false),
                 parse(FinalSigmasType.values(), r.text("final_sigmas_type", "zero"), "final_sigmas_type", e -> e.jsonName),
                 r.bool("lower_order_final", true),
-                r.bool("euler_at_final", false));
+                r.bool("euler_at_final", false),
+                r.bool("rescale_betas_zero_snr", false));
     }
 
     private static <E extends Enum<E>> E parse(E[] values, String text, String key, java.util.function.Function<E, String> name) {

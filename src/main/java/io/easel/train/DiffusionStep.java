@@ -85,7 +85,10 @@ public final class DiffusionStep {
     Tensor minSnrWeights(Tensor acp) {
         Tensor snr = acp.div(acp.neg().add(T.s(1.0)));
         Tensor capped = torch.clamp_max(snr, T.s(snrGamma));
-        return prediction == PredictionType.EPSILON ? capped.div(snr) : capped.div(snr.add(T.s(1.0)));
+        if (prediction != PredictionType.EPSILON) return capped.div(snr.add(T.s(1.0)));
+        // epsilon at a zero-SNR timestep (rescale_betas_zero_snr): 0 / 0, weighted 1, the limit of min(snr, gamma) / snr as snr -> 0
+        Tensor w = capped.div(snr);
+        return torch.where(snr.eq(T.s(0.0)), torch.ones_like(w), w);
     }
 
     public Output compute(Tensor latents, Tensor ctx, Generator gen, ResidualProvider control) {

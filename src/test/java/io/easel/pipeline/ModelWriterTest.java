@@ -162,7 +162,7 @@ class ModelWriterTest {
     @Test
     void schedulerConfigReadsBack() {
         for (SchedulerConfig s : List.of(SchedulerConfig.SD15, SchedulerConfig.SD2_V,
-                SchedulerConfig.SD15.withTimestepSpacing(SchedulerConfig.TimestepSpacing.TRAILING),
+                SchedulerConfig.SD15.withTimestepSpacing(SchedulerConfig.TimestepSpacing.TRAILING), SchedulerConfig.SD15.withZeroTerminalSnr(),
                 new SchedulerConfig(1000, 0.0001, 0.02, SchedulerConfig.BetaSchedule.LINEAR, SchedulerConfig.PredictionType.EPSILON, null, 0,
                         true, true, 1.5, true, SchedulerConfig.FinalSigmasType.SIGMA_MIN, false, true)))
             assertEquals(s, SchedulerConfig.fromJson(ModelWriter.schedulerJson(s)));

@@ -28,6 +28,39 @@ class ScheduleTest {
     }
 
     @Test
+    void zeroTerminalSnrRescalesTheBetas() {
+        SchedulerConfig z = SD.withZeroTerminalSnr();
+        float[] ac = Schedule.trainingAlphasCumprod(z);
+        // diffusers' rescale_zero_terminal_snr evaluated in float64 with numpy; float32 here
+        assertEquals(0.0f, ac[999]);
+        assertEquals(0.99915, ac[0], 1e-6);
+        assertEquals(0.9982334461401825, ac[1], 1e-6);
+        assertEquals(0.24235916655614523, ac[499], 1e-5);
+        assertEquals(0.0029603934209004134, ac[900], 1e-6);
+        assertEquals(1.967888056621292e-07, ac[998], 1e-9);
+        assertEquals(0.004660098513077238, Schedule.trainingAlphasCumprod(SD)[999], 1e-8, "the plain schedule is unchanged");
+        // Euler and DPM++ set alphas_cumprod[-1] = 2**-24: the first sigma is sqrt((1 - 2^-24) / 2^-24) = 4096
+        for (SamplerKind k : new SamplerKind[]{SamplerKind.EULER, SamplerKind.EULER_A, SamplerKind.DPMPP_2M}) {
+            Schedule p = Schedule.plan(k, z, 10);
+            assertEquals(999, p.timesteps()[0], k.toString());
+            assertEquals(4096.0, p.sigmas()[0], 1e-3, k.toString());
+            assertEquals(0x1p-24f, p.alphasCumprod()[999], k.toString());
+        }
+        assertEquals(4096.0, Schedule.plan(SamplerKind.EULER, z, 10).initNoiseSigma(), 1e-3);
+        // DDIM keeps the exact zero: with v-prediction x0 = -v there and the noise estimate is the input
+        Schedule d = Schedule.plan(SamplerKind.DDIM, z, 10);
+        assertArrayEquals(new double[]{999, 899, 799, 699, 599, 499, 399, 299, 199, 99}, d.timesteps());
+        assertEquals(0f, d.alphasCumprod()[999]);
+        Tensor x = T.fromFloats(new float[]{0.5f, -1f}, 2), v = T.fromFloats(new float[]{0.25f, 2f}, 2);
+        float aPrev = ac[899];
+        float[] got = T.toFloats(new DdimStepper(d).step(v, 0, x, null));
+        for (int i = 0; i < 2; i++) {
+            float xi = i == 0 ? 0.5f : -1f, vi = i == 0 ? 0.25f : 2f;
+            assertEquals(-vi * Math.sqrt(aPrev) + xi * Math.sqrt(1 - aPrev), got[i], 1e-6);
+        }
+    }
+
+    @Test
     void trailingDropsNumpysExtraTimestep() {
         // np.arange(1000, 0, -1000/61) has 62 values; the 62nd would be timestep -1
         double[] t = Schedule.plan(SamplerKind.DDIM, spacing(TimestepSpacing.TRAILING), 61).timesteps();

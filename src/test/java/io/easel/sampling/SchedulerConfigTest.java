@@ -81,7 +81,6 @@ class SchedulerConfigTest {
     void refusesWhatIsNotImplementedByName() {
         assertTrue(refusal("{\"thresholding\": true}").contains("thresholding"));
         assertTrue(refusal("{\"trained_betas\": [0.1, 0.2]}").contains("trained_betas"));
-        assertTrue(refusal("{\"rescale_betas_zero_snr\": true}").contains("rescale_betas_zero_snr"));
         assertTrue(refusal("{\"use_exponential_sigmas\": true}").contains("use_exponential_sigmas"));
         assertTrue(refusal("{\"algorithm_type\": \"sde-dpmsolver++\"}").contains("algorithm_type"));
         assertTrue(refusal("{\"solver_order\": 3}").contains("solver_order"));
@@ -99,6 +98,16 @@ class SchedulerConfigTest {
         assertTrue(refusal("{\"steps_offset\": \"one\"}").contains("steps_offset"));
         assertTrue(refusal("{\"clip_sample\": 1}").contains("clip_sample"));
         assertTrue(refusal("[]").contains("object"));
+    }
+
+    @Test
+    void zeroTerminalSnrIsRead() throws Exception {
+        assertTrue(SchedulerConfig.fromJson(json("{\"rescale_betas_zero_snr\": true, \"prediction_type\": \"v_prediction\"}")).rescaleBetasZeroSnr());
+        assertFalse(SchedulerConfig.fromJson(json("{}")).rescaleBetasZeroSnr());
+        SchedulerConfig z = SchedulerConfig.SD15.withZeroTerminalSnr();
+        assertEquals(SchedulerConfig.PredictionType.V_PREDICTION, z.predictionType());
+        assertEquals(SchedulerConfig.TimestepSpacing.TRAILING, z.timestepSpacing());
+        assertTrue(z.withPredictionType(SchedulerConfig.PredictionType.EPSILON).rescaleBetasZeroSnr(), "the other withers keep it");
     }
 
     @Test

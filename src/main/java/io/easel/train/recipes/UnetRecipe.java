@@ -91,11 +91,23 @@ public final class UnetRecipe implements AutoCloseable {
      * @param trainTextEncoder train the text encoder too (all its parameters, the UNet's learning rate),
      *                       as diffusers' DreamBooth script's {@code --train_text_encoder}; OUT/final holds it
      * @param snrGamma       Min-SNR-gamma loss weighting ({@link DiffusionStep}), 0 for the plain mean
+     * @param zeroTerminalSnr train on the base schedule rescaled to zero terminal SNR, with v-prediction and
+     *                       trailing timesteps ({@link SchedulerConfig#withZeroTerminalSnr}); written to OUT/final's scheduler
      */
     public record Settings(Path data, Path model, Path vae, Path textEncoder, Path unetConfig, boolean fromScratch,
                            PredictionType prediction, double captionDropout, int resolution, double emaDecay, DType saveDtype,
-                           boolean trainTextEncoder, double snrGamma) {
+                           boolean trainTextEncoder, double snrGamma, boolean zeroTerminalSnr) {
+        /** Without zero-terminal-SNR rescaling (the base's schedule as it is). */
+        public Settings(Path data, Path model, Path vae, Path textEncoder, Path unetConfig, boolean fromScratch,
+                        PredictionType prediction, double captionDropout, int resolution, double emaDecay, DType saveDtype,
+                        boolean trainTextEncoder, double snrGamma) {
+            this(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype,
+                    trainTextEncoder, snrGamma, false);
+        }
+
         public Settings {
+            if (zeroTerminalSnr && prediction == PredictionType.EPSILON)
+                throw new IllegalArgumentException("--zero-terminal-snr needs v_prediction (at zero SNR the noise is the input itself): drop --prediction epsilon");
             if (!(snrGamma >= 0)) throw new IllegalArgumentException("--snr-gamma must be 0 (off) or positive, got " + snrGamma);
             if (data == null) throw new IllegalArgumentException("--data is required");
             if (model != null && (vae != null || textEncoder != null))
@@ -123,27 +135,31 @@ public final class UnetRecipe implements AutoCloseable {
         }
 
         public Settings withCaptionDropout(double p) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, p, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma, zeroTerminalSnr);
         }
 
         public Settings withUnetConfig(Path json) {
-            return new Settings(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
+            return new Settings(data, model, vae, textEncoder, json, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma, zeroTerminalSnr);
         }
 
         public Settings withPrediction(PredictionType p) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, p, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, p, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma, zeroTerminalSnr);
         }
 
         public Settings withTextEncoderTraining(boolean on) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, on, snrGamma);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, on, snrGamma, zeroTerminalSnr);
         }
 
         public Settings withSnrGamma(double gamma) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, gamma);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, gamma, zeroTerminalSnr);
+        }
+
+        public Settings withZeroTerminalSnr(boolean on) {
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, emaDecay, saveDtype, trainTextEncoder, snrGamma, on);
         }
 
         public Settings withEmaDecay(double d) {
-            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, d, saveDtype, trainTextEncoder, snrGamma);
+            return new Settings(data, model, vae, textEncoder, unetConfig, fromScratch, prediction, captionDropout, resolution, d, saveDtype, trainTextEncoder, snrGamma, zeroTerminalSnr);
         }
     }
 
@@ -301,6 +317,10 @@ public final class UnetRecipe implements AutoCloseable {
             // 3. the noise schedule: the base's scheduler config, else SD's
             SchedulerConfig sched = base != null ? StableDiffusion.folderScheduler(base) : SchedulerConfig.SD15;
             if (s.prediction() != null) sched = sched.withPredictionType(s.prediction());
+            if (s.zeroTerminalSnr()) sched = sched.withZeroTerminalSnr();
+            if (sched.rescaleBetasZeroSnr() && sched.predictionType() == PredictionType.EPSILON)
+                throw new IllegalArgumentException(base.resolve("scheduler") + ": rescale_betas_zero_snr=true needs v_prediction "
+                        + "(at zero SNR the noise is the input itself); add --prediction v_prediction");
             return new UnetRecipe(s, run, tok, te, vae, unet, sched, res, data);
         } catch (RuntimeException e) {
             for (AutoCloseable c : new AutoCloseable[]{te, vae, unet}) closeQuietly(c);
@@ -325,7 +345,9 @@ public final class UnetRecipe implements AutoCloseable {
             // written beside OUT/final and renamed into place, as the other recipes do: a failed write keeps the old one
             FinalFolder.replace(fin, tmp -> ModelWriter.saveDiffusersFolder(tmp, c, settings.saveDtype(), resolution));
             Files.deleteIfExists(single);
-            String problem = singleFileProblem(saved.config(), vae.config(), family);
+            String problem = scheduler.rescaleBetasZeroSnr()
+                    ? "the LDM single-file layout cannot say that the schedule is rescaled to zero terminal SNR"
+                    : singleFileProblem(saved.config(), vae.config(), family);
             if (problem == null) {
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("easel_recipe", NAME);

@@ -332,6 +332,37 @@ class UnetRecipeTest {
     }
 
     @Test
+    void zeroTerminalSnrTrainsOnPureNoiseAtTheLastTimestepAndWritesTheSchedule() throws Exception {
+        Path base = TinyT2I.pipeline(tmp.resolve("base"), 21);
+        UnetRecipe.Settings z = UnetRecipe.Settings.fineTune(data(), base).withZeroTerminalSnr(true);
+        try (UnetRecipe r = UnetRecipe.prepare(z, run(tmp.resolve("run"), 1, 2, 1e-3, null))) {
+            assertTrue(r.scheduler().rescaleBetasZeroSnr());
+            assertEquals(PredictionType.V_PREDICTION, r.scheduler().predictionType());
+            try (PointerScope scope = new PointerScope()) {
+                // at t = 999 the noisy input is the noise itself and the v target is -latents
+                Tensor latents = torch.randn(2, 4, 4, 4), noise = torch.randn(2, 4, 4, 4);
+                var step = new io.easel.train.DiffusionStep(r.unet(), r.scheduler(), r.scheduler().predictionType(), 0);
+                var out = step.compute(latents, torch.randn(2, 77, 32), noise, T.fromFloats(new float[]{999, 999}, 2), null);
+                assertTrue(out.noisy().equal(noise));
+                assertTrue(out.target().equal(latents.neg()));
+            }
+            UnetRecipe.Result res = r.run();
+            assertEquals(1, res.steps());
+            assertTrue(res.notes().stream().anyMatch(n -> n.contains("zero terminal SNR")), res.notes().toString());
+        }
+        String sched = Files.readString(tmp.resolve("run/final/scheduler/scheduler_config.json"));
+        assertTrue(sched.contains("\"rescale_betas_zero_snr\" : true") && sched.contains("\"v_prediction\"") && sched.contains("\"trailing\""), sched);
+        assertFalse(Files.exists(tmp.resolve("run/final.safetensors")), "the single-file layout cannot carry the rescaled schedule");
+        try (StableDiffusion sd = StableDiffusion.load(tmp.resolve("run/final"), LoadOptions.DEFAULT); PointerScope s = new PointerScope()) {
+            assertTrue(sd.scheduler().rescaleBetasZeroSnr());
+            assertTrue(torch.isfinite(generate(sd).images()).all().item().toBool());
+        }
+        // epsilon cannot be trained at zero SNR
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> z.withPrediction(PredictionType.EPSILON));
+        assertTrue(e.getMessage().contains("--zero-terminal-snr needs v_prediction"), e.getMessage());
+    }
+
+    @Test
     void singleFileOnlyWhenTheLayoutDescribesTheModel() {
         var vae = TinyT2I.VAE;
         assertNull(UnetRecipe.singleFileProblem(TinyT2I.UNET, vae, io.easel.weights.Family.SD1));
