@@ -61,6 +61,8 @@ public final class ShapesEvaluation {
             ShapesMetrics.Report t = textOnly;
             sb.append(String.format(Locale.ROOT, "text only, %d held-out scenes (%d objects, %d relations, %d figures): colour %.3f, shape %.3f, relation %.3f%n",
                     scenes, t.objects(), t.relations(), t.figures(), t.color(), t.shape(), t.relation()));
+            sb.append(String.format(Locale.ROOT, "  relation %.3f on the %d pairs whose two colours were found (chance about 0.5)%n",
+                    t.relationFound(), t.relationsFound()));
             sb.append(String.format(Locale.ROOT, "  edge F1 %.3f, segmentation IoU %.3f, figure IoU %.3f, PCK %.3f (no control)%n",
                     t.edgeF1(), t.segmentationIoU(), t.poseIoU(), t.posePck()));
             ShapesMetrics.Report v = autoencoder;

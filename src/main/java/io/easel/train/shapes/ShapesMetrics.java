@@ -151,12 +151,13 @@ public final class ShapesMetrics {
      * @param objects       objects in the scene
      * @param relationHits  relation pairs satisfied
      * @param relations     relation pairs in the scene (0 with one object)
+     * @param relationsFound relation pairs whose two colours were both found (those the relation can be judged on)
      * @param edgeF1        edge F1 against the Canny condition
      * @param segmentationIoU mean IoU over object classes
      * @param poseIoU       per stick figure, the mask IoU
      * @param posePck       per stick figure, the fraction of body keypoints reached
      */
-    public record SceneScore(int colorHits, int shapeHits, int objects, int relationHits, int relations, double edgeF1,
+    public record SceneScore(int colorHits, int shapeHits, int objects, int relationHits, int relations, int relationsFound, double edgeF1,
                              double segmentationIoU, List<Double> poseIoU, List<Double> posePck) {}
 
     /** Scores an image against a scene (the same size). */
@@ -183,13 +184,14 @@ public final class ShapesMetrics {
             colorHits++;
             if (c.shape() == o.shape()) shapeHits++;
         }
-        int relHits = 0, rels = 0;
+        int relHits = 0, rels = 0, found = 0;
         Relation rel = s.relation();
         if (rel != null) {
             Component a = largest[s.objects().get(rel.subject()).color().ordinal()];
             for (int j : rel.others()) {
                 rels++;
                 Component b = largest[s.objects().get(j).color().ordinal()];
+                if (a != null && b != null) found++;
                 if (a != null && b != null && rel.kind().holds(a.centre().x(), a.centre().y(), b.centre().x(), b.centre().y(), 1e-9)) {
                     relHits++;
                 }
@@ -229,7 +231,7 @@ public final class ShapesMetrics {
             }
             pck.add((double) reached / BODY_KEYPOINTS);
         }
-        return new SceneScore(colorHits, shapeHits, s.objects().size(), relHits, rels, f1, iou, poseIoU, pck);
+        return new SceneScore(colorHits, shapeHits, s.objects().size(), relHits, rels, found, f1, iou, poseIoU, pck);
     }
 
     /** Whether a pixel of colour {@code c} has its centre within {@code r} of point {@code q}. */
@@ -262,19 +264,20 @@ public final class ShapesMetrics {
             colorHits++;
             if (c.shape() == ph.shape()) shapeHits++;
         }
-        int relHits = 0, rels = 0;
+        int relHits = 0, rels = 0, found = 0;
         if (caption.relation() != null) {
             Component a = largest[caption.phrases().get(0).color().ordinal()];
             for (Captions.Phrase ph : caption.phrases().subList(1, caption.phrases().size())) {
                 rels++;
                 Component b = largest[ph.color().ordinal()];
+                if (a != null && b != null) found++;
                 if (a != null && b != null
                         && caption.relation().holds(a.centre().x(), a.centre().y(), b.centre().x(), b.centre().y(), 1e-9)) {
                     relHits++;
                 }
             }
         }
-        return new SceneScore(colorHits, shapeHits, caption.phrases().size(), relHits, rels, Double.NaN, Double.NaN,
+        return new SceneScore(colorHits, shapeHits, caption.phrases().size(), relHits, rels, found, Double.NaN, Double.NaN,
                 List.of(), List.of());
     }
 
@@ -310,20 +313,23 @@ public final class ShapesMetrics {
      * @param color           colour accuracy over objects
      * @param shape           shape accuracy over objects
      * @param relation        relation accuracy over relation pairs (NaN when there were none)
+     * @param relationFound   relation accuracy over the pairs whose two colours were found: the
+     *                        ordering alone, with chance at about 0.5 (NaN when there were none)
      * @param edgeF1          mean edge F1 over images scored against a scene (NaN when none)
      * @param segmentationIoU mean segmentation IoU over images scored against a scene (NaN when none)
      * @param poseIoU         mean figure mask IoU over stick figures (NaN when there were none)
      * @param posePck         mean PCK over stick figures (NaN when there were none)
      * @param objects         objects scored
      * @param relations       relation pairs scored
+     * @param relationsFound  relation pairs whose two colours were found
      * @param figures         stick figures scored
      */
-    public record Report(int scenes, double color, double shape, double relation, double edgeF1, double segmentationIoU,
-                         double poseIoU, double posePck, int objects, int relations, int figures) {}
+    public record Report(int scenes, double color, double shape, double relation, double relationFound, double edgeF1, double segmentationIoU,
+                         double poseIoU, double posePck, int objects, int relations, int relationsFound, int figures) {}
 
     /** Sums scene scores into a {@link Report}. Not thread-safe. */
     public static final class Accumulator {
-        private int scenes, maps, objects, colorHits, shapeHits, relations, relationHits, figures;
+        private int scenes, maps, objects, colorHits, shapeHits, relations, relationHits, relationsFound, figures;
         private double edge, seg, poseIoU, pck;
 
         /** Adds one scene's score. */
@@ -334,6 +340,7 @@ public final class ShapesMetrics {
             shapeHits += s.shapeHits();
             relations += s.relations();
             relationHits += s.relationHits();
+            relationsFound += s.relationsFound();
             if (!Double.isNaN(s.edgeF1())) {
                 maps++;
                 edge += s.edgeF1();
@@ -350,9 +357,10 @@ public final class ShapesMetrics {
         /** The report so far. */
         public Report report() {
             return new Report(scenes, ratio(colorHits, objects), ratio(shapeHits, objects), ratio(relationHits, relations),
+                    ratio(relationHits, relationsFound),
                     maps == 0 ? Double.NaN : edge / maps, maps == 0 ? Double.NaN : seg / maps,
                     figures == 0 ? Double.NaN : poseIoU / figures, figures == 0 ? Double.NaN : pck / figures,
-                    objects, relations, figures);
+                    objects, relations, relationsFound, figures);
         }
 
         private static double ratio(double a, int b) {

@@ -32,6 +32,32 @@ class ShapesMetricsTest {
         for (double v : new double[]{r.color(), r.shape(), r.relation(), r.edgeF1(), r.segmentationIoU(), r.poseIoU(), r.posePck()}) {
             assertEquals(1.0, v, r.toString());
         }
+        assertEquals(1.0, r.relationFound(), r.toString());
+        assertEquals(r.relations(), r.relationsFound());
+    }
+
+    @Test
+    void mirroredScenesKeepOnlyTheVerticalRelations() {
+        // every image flipped left to right: all colours are still found, left of / right of now fail
+        List<Image> mirrored = new ArrayList<>();
+        int pairs = 0, vertical = 0;
+        for (int i = 0; i < N; i++) {
+            Image im = images.get(i);
+            float[] d = im.data(), m = new float[d.length];
+            int w = im.width(), c = im.channels();
+            for (int y = 0; y < im.height(); y++)
+                for (int x = 0; x < w; x++)
+                    System.arraycopy(d, (y * w + x) * c, m, (y * w + (w - 1 - x)) * c, c);
+            mirrored.add(new Image(w, im.height(), c, m));
+            Scene s = scenes.get(i);
+            if (s.relation() == null) continue;
+            pairs += s.relation().others().size();
+            if (!s.relation().kind().horizontal()) vertical += s.relation().others().size();
+        }
+        ShapesMetrics.Report r = ShapesMetrics.evaluate(mirrored, scenes);
+        assertEquals(pairs, r.relationsFound(), r.toString());
+        assertEquals((double) vertical / pairs, r.relationFound(), 1e-12, r.toString());
+        assertEquals(r.relation(), r.relationFound(), 1e-12);
     }
 
     @Test
@@ -71,6 +97,8 @@ class ShapesMetricsTest {
         assertEquals(0.0, r.color());
         assertEquals(0.0, r.shape());
         assertEquals(0.0, r.relation());
+        assertEquals(0, r.relationsFound());
+        assertTrue(Double.isNaN(r.relationFound()), "no pair to judge");
         assertEquals(0.0, r.segmentationIoU());
         assertEquals(0.0, r.poseIoU());
     }
@@ -113,6 +141,7 @@ class ShapesMetricsTest {
         ShapesMetrics.SceneScore wrong = ShapesMetrics.scorePrompt(ShapesWorld.render(s).image(),
                 new Captions.Caption(c.phrases(), flip, c.background()));
         assertEquals(0, wrong.relationHits());
+        assertEquals(wrong.relations(), wrong.relationsFound(), "both colours are there; only the ordering is wrong");
     }
 
     @Test
