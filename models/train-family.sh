@@ -2,7 +2,7 @@
 # Retrains the bundled default family (models/README.md) from nothing: the shapes-world dataset,
 # then the VAE, CLIP, UNet and the three ControlNets, then half-precision copies in models/.
 # These are the commands and settings the bundled weights were made with, on a 2-core machine
-# (about 6 hours on the slower of them). Every step resumes where it stopped when the script is run again.
+# (about 7.5 hours on the slower of them). Every step resumes where it stopped when the script is run again.
 #   models/train-family.sh [WORK_DIR]        (default WORK_DIR: ./family-work, not in git)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,21 +31,25 @@ mkdir -p "$runs"
 # layout is decided, count more than the nearly clean ones
 "$easel" train unet --model "$runs/unet-text2/final" --train-text-encoder --data "$data" -o "$runs/unet-text3" --steps 3500 --lr 1e-4 \
     --lr-schedule cosine --warmup-steps 0 --snr-gamma 5 --cache-latents --checkpoint-every 500 --save-dtype fp16
-# then 4,000 more at a higher rate (1.5e-4, cosine, 100 warm-up steps): the bundled pipeline
+# then 4,000 more at a higher rate (1.5e-4, cosine, 100 warm-up steps)
 "$easel" train unet --model "$runs/unet-text3/final" --train-text-encoder --data "$data" -o "$runs/unet-text4" --steps 4000 --lr 1.5e-4 \
     --lr-schedule cosine --warmup-steps 100 --snr-gamma 5 --cache-latents --checkpoint-every 500 --save-dtype fp16
-# the ControlNets, each a copy of its base's encoder: canny and seg against the 5000-step UNet (bundled with the later
-# one), pose against the bundled base
-for c in canny seg pose; do
-  base="$runs/unet/final"; [ "$c" = pose ] && base="$runs/unet-text4/final"
-  "$easel" train controlnet --model "$base" --data "$data" --condition "$c" --hint-channels 16,32,64 \
-      --lr 5e-4 --batch-size 16 --steps "${CN_STEPS:-1200}" --cache-latents --cache-dir "$runs/cn-latents" -o "$runs/cn-$c" --save-dtype fp16
+# then 4,000 more on the schedule rescaled to zero terminal SNR, with v-prediction (Lin et al. 2023; plain v MSE, no
+# Min-SNR weighting, which would give the pure-noise timestep weight 0): the bundled pipeline
+"$easel" train unet --model "$runs/unet-text4/final" --train-text-encoder --zero-terminal-snr --data "$data" -o "$runs/zsnr" --steps 4000 \
+    --lr 1.5e-4 --lr-schedule cosine --warmup-steps 200 --cache-latents --checkpoint-every 500 --save-dtype fp16
+# the ControlNets, each a copy of the bundled base's encoder, trained against it
+# (seg and canny: 1,200 steps, then resumed to 2,400; pose 1,200)
+for c in seg canny pose; do
+  steps=2400; [ "$c" = pose ] && steps=1200
+  "$easel" train controlnet --model "$runs/zsnr/final" --data "$data" --condition "$c" --hint-channels 16,32,64 \
+      --lr 5e-4 --batch-size 16 --steps "${CN_STEPS:-$steps}" --cache-latents --cache-dir "$runs/cn-latents" -o "$runs/cn-$c" --save-dtype fp16
 done
 "$easel" train clip --data "$data" --holdout "$data/holdout" -o "$runs/clip" --steps 2000 --threads 1 --save-dtype fp16
 
 out="$here/models"
 rm -rf "$out/easel-shapes" "$out/easel-shapes-clip" "$out"/easel-shapes-controlnet-*
-cp -r "$runs/unet-text4/final" "$out/easel-shapes"
+cp -r "$runs/zsnr/final" "$out/easel-shapes"
 rm -f "$out/easel-shapes"/*.safetensors   # the LDM single file duplicates the folder's weights
 cp -r "$runs/clip/final/clip" "$out/easel-shapes-clip"
 for c in canny seg pose; do
