@@ -345,9 +345,7 @@ public final class UnetRecipe implements AutoCloseable {
             // written beside OUT/final and renamed into place, as the other recipes do: a failed write keeps the old one
             FinalFolder.replace(fin, tmp -> ModelWriter.saveDiffusersFolder(tmp, c, settings.saveDtype(), resolution));
             Files.deleteIfExists(single);
-            String problem = scheduler.rescaleBetasZeroSnr()
-                    ? "the LDM single-file layout cannot say that the schedule is rescaled to zero terminal SNR"
-                    : singleFileProblem(saved.config(), vae.config(), family);
+            String problem = singleFileProblem(saved.config(), vae.config(), family, scheduler);
             if (problem == null) {
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("easel_recipe", NAME);
@@ -427,11 +425,13 @@ public final class UnetRecipe implements AutoCloseable {
     /**
      * Why an LDM single file would not reproduce the model, or null when it would: the layout
      * has no config, so loaders assume SD1's GroupNorm groups (32) and VAE scaling factor
-     * (0.18215), and ModelWriter refuses SD2 text encoders. (Head counts are not assumed: the
-     * loaders take them as options.)
+     * (0.18215) and SD's unrescaled noise schedule, and ModelWriter refuses SD2 text encoders.
+     * (Head counts are not assumed: the loaders take them as options.)
      */
-    static String singleFileProblem(UNet2DConditionConfig unet, io.easel.models.vae.AutoencoderKLConfig vae, Family family) {
+    static String singleFileProblem(UNet2DConditionConfig unet, io.easel.models.vae.AutoencoderKLConfig vae, Family family,
+                                    SchedulerConfig scheduler) {
         if (family != Family.SD1) return "LDM single files of SD2-family models are not written";
+        if (scheduler.rescaleBetasZeroSnr()) return "the LDM single-file layout cannot say that the schedule is rescaled to zero terminal SNR";
         if (unet.normNumGroups() != 32) return "the UNet's norm_num_groups " + unet.normNumGroups() + " is not the 32 single-file loaders assume";
         if (vae.normNumGroups() != 32) return "the VAE's norm_num_groups " + vae.normNumGroups() + " is not the 32 single-file loaders assume";
         if (vae.scalingFactor() != 0.18215) return "the VAE's scaling_factor " + vae.scalingFactor() + " is not the 0.18215 single-file loaders assume";

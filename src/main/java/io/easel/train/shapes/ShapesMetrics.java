@@ -184,19 +184,9 @@ public final class ShapesMetrics {
             colorHits++;
             if (c.shape() == o.shape()) shapeHits++;
         }
-        int relHits = 0, rels = 0, found = 0;
         Relation rel = s.relation();
-        if (rel != null) {
-            Component a = largest[s.objects().get(rel.subject()).color().ordinal()];
-            for (int j : rel.others()) {
-                rels++;
-                Component b = largest[s.objects().get(j).color().ordinal()];
-                if (a != null && b != null) found++;
-                if (a != null && b != null && rel.kind().holds(a.centre().x(), a.centre().y(), b.centre().x(), b.centre().y(), 1e-9)) {
-                    relHits++;
-                }
-            }
-        }
+        RelationCount rc = rel == null ? RelationCount.NONE : RelationCount.of(largest, s.objects().get(rel.subject()).color(),
+                rel.others().stream().map(j -> s.objects().get(j).color()).toList(), rel.kind());
         // 2. edges
         double f1 = Canny.edgeF1(ConditionKind.CANNY.compute(truth, null), Canny.detect(image));
         // 3. segmentation
@@ -231,7 +221,7 @@ public final class ShapesMetrics {
             }
             pck.add((double) reached / BODY_KEYPOINTS);
         }
-        return new SceneScore(colorHits, shapeHits, s.objects().size(), relHits, rels, found, f1, iou, poseIoU, pck);
+        return new SceneScore(colorHits, shapeHits, s.objects().size(), rc.hits(), rc.pairs(), rc.found(), f1, iou, poseIoU, pck);
     }
 
     /** Whether a pixel of colour {@code c} has its centre within {@code r} of point {@code q}. */
@@ -264,21 +254,32 @@ public final class ShapesMetrics {
             colorHits++;
             if (c.shape() == ph.shape()) shapeHits++;
         }
-        int relHits = 0, rels = 0, found = 0;
-        if (caption.relation() != null) {
-            Component a = largest[caption.phrases().get(0).color().ordinal()];
-            for (Captions.Phrase ph : caption.phrases().subList(1, caption.phrases().size())) {
-                rels++;
-                Component b = largest[ph.color().ordinal()];
-                if (a != null && b != null) found++;
-                if (a != null && b != null
-                        && caption.relation().holds(a.centre().x(), a.centre().y(), b.centre().x(), b.centre().y(), 1e-9)) {
-                    relHits++;
-                }
-            }
-        }
-        return new SceneScore(colorHits, shapeHits, caption.phrases().size(), relHits, rels, found, Double.NaN, Double.NaN,
+        List<Captions.Phrase> ph = caption.phrases();
+        RelationCount rc = caption.relation() == null ? RelationCount.NONE : RelationCount.of(largest, ph.get(0).color(),
+                ph.subList(1, ph.size()).stream().map(Captions.Phrase::color).toList(), caption.relation());
+        return new SceneScore(colorHits, shapeHits, ph.size(), rc.hits(), rc.pairs(), rc.found(), Double.NaN, Double.NaN,
                 List.of(), List.of());
+    }
+
+    /**
+     * One relation judged on an image: per (subject, other) pair, whether both colours were found
+     * ({@code found}) and whether the centroids of their largest components are ordered as it says
+     * ({@code hits}).
+     */
+    private record RelationCount(int hits, int pairs, int found) {
+        static final RelationCount NONE = new RelationCount(0, 0, 0);
+
+        static RelationCount of(Component[] largest, NamedColor subject, List<NamedColor> others, RelationKind kind) {
+            Component a = largest[subject.ordinal()];
+            int hits = 0, found = 0;
+            for (NamedColor o : others) {
+                Component b = largest[o.ordinal()];
+                if (a == null || b == null) continue;
+                found++;
+                if (kind.holds(a.centre().x(), a.centre().y(), b.centre().x(), b.centre().y(), 1e-9)) hits++;
+            }
+            return new RelationCount(hits, others.size(), found);
+        }
     }
 
     /** Mean IoU over the classes 1..classes present in either map; 1 when neither has any. */

@@ -365,14 +365,16 @@ class UnetRecipeTest {
     @Test
     void singleFileOnlyWhenTheLayoutDescribesTheModel() {
         var vae = TinyT2I.VAE;
-        assertNull(UnetRecipe.singleFileProblem(TinyT2I.UNET, vae, io.easel.weights.Family.SD1));
+        assertNull(UnetRecipe.singleFileProblem(TinyT2I.UNET, vae, io.easel.weights.Family.SD1, io.easel.sampling.SchedulerConfig.SD15));
         // the default family's VAE: 16 groups and a measured scaling factor, which a single file cannot record
         var shapesVae = new io.easel.models.vae.AutoencoderKLConfig(3, 3, 4, List.of(32, 64, 128, 128), 1, 16, 0.5, true, true, true);
         assertEquals("the VAE's norm_num_groups 16 is not the 32 single-file loaders assume",
-                UnetRecipe.singleFileProblem(UnetRecipe.preset(64, 4), shapesVae, io.easel.weights.Family.SD1));
+                UnetRecipe.singleFileProblem(UnetRecipe.preset(64, 4), shapesVae, io.easel.weights.Family.SD1, io.easel.sampling.SchedulerConfig.SD15));
         var scaled = new io.easel.models.vae.AutoencoderKLConfig(3, 3, 4, List.of(32, 64, 128, 128), 1, 32, 0.5, true, true, true);
-        assertTrue(UnetRecipe.singleFileProblem(UnetRecipe.preset(64, 4), scaled, io.easel.weights.Family.SD1).contains("scaling_factor 0.5"));
-        assertNotNull(UnetRecipe.singleFileProblem(TinyT2I.UNET, vae, io.easel.weights.Family.SD2));
+        assertTrue(UnetRecipe.singleFileProblem(UnetRecipe.preset(64, 4), scaled, io.easel.weights.Family.SD1, io.easel.sampling.SchedulerConfig.SD15).contains("scaling_factor 0.5"));
+        assertNotNull(UnetRecipe.singleFileProblem(TinyT2I.UNET, vae, io.easel.weights.Family.SD2, io.easel.sampling.SchedulerConfig.SD15));
+        assertTrue(UnetRecipe.singleFileProblem(TinyT2I.UNET, vae, io.easel.weights.Family.SD1,
+                io.easel.sampling.SchedulerConfig.SD15.withZeroTerminalSnr()).contains("zero terminal SNR"));
     }
 
     @Test
