@@ -176,7 +176,12 @@ public final class StableDiffusion implements AutoCloseable {
     /** The scheduler config of a diffusers pipeline folder: scheduler/scheduler_config.json, else SD's training schedule. */
     public static SchedulerConfig folderScheduler(Path dir) {
         Path sc = dir.resolve(SCHEDULER_CONFIG);
-        return Files.isRegularFile(sc) ? SchedulerConfig.fromJson(readJson(sc)) : SchedulerConfig.SD15;
+        if (!Files.isRegularFile(sc)) return SchedulerConfig.SD15;
+        try {
+            return SchedulerConfig.fromJson(readJson(sc));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(sc + ": " + e.getMessage(), e);
+        }
     }
 
     /** A mapped UNet source whose proj_in/proj_out ranks match the config (files store either). */

@@ -169,6 +169,17 @@ class ModelWriterTest {
     }
 
     @Test
+    void aFolderSchedulerConfigErrorNamesTheFile(@TempDir Path tmp) throws Exception {
+        Path sc = tmp.resolve("scheduler/scheduler_config.json");
+        Files.createDirectories(sc.getParent());
+        Files.writeString(sc, "{\"rescale_betas_zero_snr\": \"yes\"}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StableDiffusion.folderScheduler(tmp));
+        assertTrue(e.getMessage().startsWith(sc + ": ") && e.getMessage().contains("rescale_betas_zero_snr must be true or false"), e.getMessage());
+        Files.writeString(sc, ModelWriter.schedulerJson(SchedulerConfig.SD15.withZeroTerminalSnr()).toString());
+        assertEquals(SchedulerConfig.SD15.withZeroTerminalSnr(), StableDiffusion.folderScheduler(tmp));
+    }
+
+    @Test
     void packedModelsAreRefusedWithAReason(@TempDir Path tmp) {
         try (StableDiffusion sd = StableDiffusion.load(models.resolve("tiny-sd15"), LoadOptions.DEFAULT.withPack(true))) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> ModelWriter.saveSingleFile(tmp.resolve("x.safetensors"), sd));
